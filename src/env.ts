@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+/**
+ * The environment, validated once. Every variable is documented in `.env.example`. `DATABASE_URL` is
+ * optional in development and tests (an embedded PostgreSQL is started instead) and required in
+ * production, where an embedded database would silently lose data.
+ */
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// or postgresql:// URL')
+      .optional(),
+    /** Maximum connections this process opens to PostgreSQL. */
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+    /** Shared secret that Vercel Cron sends as `Authorization: Bearer <CRON_SECRET>`. */
+    CRON_SECRET: z.string().min(16, 'CRON_SECRET must be at least 16 characters').optional(),
+    BETTER_AUTH_SECRET: z.string().min(32, 'BETTER_AUTH_SECRET must be at least 32 characters').optional(),
+    BETTER_AUTH_URL: z.url().optional(),
+    NEXT_PHASE: z.string().optional(),
+  })
+  .superRefine((env, ctx) => {
+    // `next build` also runs with NODE_ENV=production but needs no database.
+    if (env.NODE_ENV === 'production' && !env.DATABASE_URL && env.NEXT_PHASE !== 'phase-production-build') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message: 'DATABASE_URL is required in production',
+      });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Parses an environment, throwing one error that lists every problem. Exported for tests. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  // A variable set to the empty string (a blank line in .env) means unset.
+  const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid environment:\n${problems.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+export const env: Env = parseEnv(process.env);
