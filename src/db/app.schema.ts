@@ -1,0 +1,208 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+import { user } from './auth.schema';
+
+/**
+ * The credits ledger and the payments that feed it. The database enforces what must never break
+ * (see docs/ledger.md): signs per type, no negative balances or lots, one grant per payment, one effect
+ * per idempotency key, and an append-only log (a trigger in drizzle/0001_ledger_functions.sql).
+ * Only src/credits/server.ts writes `user_credit`, `credit_transaction`, `credit_lot` and
+ * `credit_allocation`, through the SQL functions of that migration.
+ */
+
+/** The four transaction types. Never add a fifth: finer meaning lives in `source_type`. */
+export const creditTransactionType = pgEnum('credit_transaction_type', [
+  'GRANT',
+  'CONSUME',
+  'EXPIRE',
+  'REFUND',
+]);
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+
+export const userCredit = pgTable(
+  'user_credit',
+  {
+    userId: text('user_id')
+      .primaryKey()
+      .references(() => user.id),
+    currentCredits: bigint('current_credits', { mode: 'number' }).notNull().default(0),
+    lifetimeGranted: bigint('lifetime_granted', { mode: 'number' }).notNull().default(0),
+    lifetimeConsumed: bigint('lifetime_consumed', { mode: 'number' }).notNull().default(0),
+    lifetimeExpired: bigint('lifetime_expired', { mode: 'number' }).notNull().default(0),
+    lifetimeRefunded: bigint('lifetime_refunded', { mode: 'number' }).notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    check('user_credit_current_non_negative', sql`${table.currentCredits} >= 0`),
+    check(
+      'user_credit_lifetime_non_negative',
+      sql`${table.lifetimeGranted} >= 0 AND ${table.lifetimeConsumed} >= 0 AND ${table.lifetimeExpired} >= 0 AND ${table.lifetimeRefunded} >= 0`,
+    ),
+    check(
+      'user_credit_totals_add_up',
+      sql`${table.currentCredits} = ${table.lifetimeGranted} + ${table.lifetimeRefunded} - ${table.lifetimeConsumed} - ${table.lifetimeExpired}`,
+    ),
+  ],
+);
+
+export const payment = pgTable(
+  'payment',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    provider: text('provider', { enum: ['stripe', 'wechat'] }).notNull(),
+    /** The provider's id for this payment: Stripe checkout session or invoice id, WeChat out_trade_no. */
+    providerPaymentId: text('provider_payment_id').notNull(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => user.id),
+    type: text('type', { enum: ['credit_pack', 'subscription', 'one_time'] }).notNull(),
+    /** What was bought: `credits_<packId>`, `pro_monthly`, `pro_yearly`, `lifetime`. */
+    scene: text('scene').notNull(),
+    amountMinor: bigint('amount_minor', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
+    status: text('status', {
+      enum: ['pending', 'paid', 'partially_refunded', 'refunded', 'disputed', 'needs_attention'],
+    }).notNull(),
+    /** The credits this payment buys, snapshotted at checkout so config changes cannot alter a paid order. */
+    credits: integer('credits').notNull(),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    uniqueIndex('payment_provider_payment_id_uq').on(table.provider, table.providerPaymentId),
+    index('payment_user_id_idx').on(table.userId, table.id.desc()),
+    check('payment_amount_non_negative', sql`${table.amountMinor} >= 0`),
+    check('payment_currency_iso', sql`${table.currency} ~ '^[A-Z]{3}$'`),
+    check('payment_credits_non_negative', sql`${table.credits} >= 0`),
+  ],
+);
+
+export const creditTransaction = pgTable(
+  'credit_transaction',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => user.id),
+    type: creditTransactionType('type').notNull(),
+    /** Signed: GRANT and REFUND positive, CONSUME and EXPIRE negative, so SUM(amount) is the balance. */
+    amount: integer('amount').notNull(),
+    balanceAfter: bigint('balance_after', { mode: 'number' }).notNull(),
+    sourceType: text('source_type').notNull(),
+    idempotencyKey: text('idempotency_key'),
+    /** md5 of the request that created the row, to tell a replay from a conflicting reuse of a key. */
+    requestFingerprint: text('request_fingerprint'),
+    /** A refund's consume, an expiry's grant. */
+    relatedTransactionId: bigint('related_transaction_id', { mode: 'number' }),
+    paymentId: bigint('payment_id', { mode: 'number' }).references(() => payment.id),
+    expirationDate: timestamp('expiration_date', { withTimezone: true }),
+    description: text('description'),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    index('credit_transaction_user_history_idx').on(table.userId, table.id.desc()),
+    index('credit_transaction_user_type_history_idx').on(table.userId, table.type, table.id.desc()),
+    uniqueIndex('credit_transaction_user_idempotency_key_uq').on(table.userId, table.idempotencyKey),
+    uniqueIndex('credit_transaction_payment_grant_uq')
+      .on(table.paymentId)
+      .where(sql`${table.type} = 'GRANT' AND ${table.paymentId} IS NOT NULL`),
+    index('credit_transaction_related_idx')
+      .on(table.relatedTransactionId)
+      .where(sql`${table.relatedTransactionId} IS NOT NULL`),
+    check(
+      'credit_transaction_amount_sign',
+      sql`(${table.type} IN ('GRANT', 'REFUND') AND ${table.amount} > 0) OR (${table.type} IN ('CONSUME', 'EXPIRE') AND ${table.amount} < 0)`,
+    ),
+    check('credit_transaction_amount_bound', sql`abs(${table.amount}) <= 1000000000`),
+    check('credit_transaction_balance_after_non_negative', sql`${table.balanceAfter} >= 0`),
+    check('credit_transaction_source_type_format', sql`${table.sourceType} ~ '^[a-z][a-z0-9_]{0,62}$'`),
+    check(
+      'credit_transaction_expiration_only_on_grant',
+      sql`${table.expirationDate} IS NULL OR ${table.type} = 'GRANT'`,
+    ),
+    check(
+      'credit_transaction_refund_has_consume',
+      sql`${table.type} <> 'REFUND' OR ${table.relatedTransactionId} IS NOT NULL`,
+    ),
+    check(
+      'credit_transaction_key_has_fingerprint',
+      sql`${table.idempotencyKey} IS NULL OR ${table.requestFingerprint} IS NOT NULL`,
+    ),
+  ],
+);
+
+/** A grant's unspent remainder. Mutable state, so it lives here and not on the immutable log row. */
+export const creditLot = pgTable(
+  'credit_lot',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => user.id),
+    grantTransactionId: bigint('grant_transaction_id', { mode: 'number' })
+      .notNull()
+      .unique()
+      .references(() => creditTransaction.id),
+    amount: integer('amount').notNull(),
+    remaining: integer('remaining').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    // Burn order: soonest expiry first, never-expiring last (NULLS LAST), ties by creation order.
+    index('credit_lot_burn_order_idx')
+      .on(table.userId, table.expiresAt.asc().nullsLast(), table.id)
+      .where(sql`${table.remaining} > 0`),
+    index('credit_lot_expiry_scan_idx')
+      .on(table.expiresAt, table.userId)
+      .where(sql`${table.remaining} > 0 AND ${table.expiresAt} IS NOT NULL`),
+    check('credit_lot_amount_positive', sql`${table.amount} > 0`),
+    check(
+      'credit_lot_remaining_in_range',
+      sql`${table.remaining} >= 0 AND ${table.remaining} <= ${table.amount}`,
+    ),
+  ],
+);
+
+/** Which lots each CONSUME, EXPIRE and REFUND touched, and by how much (always positive). */
+export const creditAllocation = pgTable(
+  'credit_allocation',
+  {
+    transactionId: bigint('transaction_id', { mode: 'number' })
+      .notNull()
+      .references(() => creditTransaction.id),
+    lotId: bigint('lot_id', { mode: 'number' })
+      .notNull()
+      .references(() => creditLot.id),
+    amount: integer('amount').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.transactionId, table.lotId] }),
+    index('credit_allocation_lot_idx').on(table.lotId),
+    check('credit_allocation_amount_positive', sql`${table.amount} > 0`),
+  ],
+);
+
+export type UserCredit = typeof userCredit.$inferSelect;
+export type CreditTransaction = typeof creditTransaction.$inferSelect;
+export type CreditTransactionType = (typeof creditTransactionType.enumValues)[number];
+export type CreditLot = typeof creditLot.$inferSelect;
+export type CreditAllocation = typeof creditAllocation.$inferSelect;
+export type Payment = typeof payment.$inferSelect;
+export type NewPayment = typeof payment.$inferInsert;
