@@ -1,0 +1,152 @@
+import 'server-only';
+import { type PlanId, siteConfig } from '@site-config';
+import { eq } from 'drizzle-orm';
+import { getDb } from '@/db';
+import { type Payment, payment } from '@/db/schema';
+import { CreditsError } from './errors';
+import { type AddCreditsResult, addCredits, type LedgerOptions } from './server';
+
+/**
+ * Business helpers: what the app grants, in the words of the product. Amounts and expiry come from
+ * `siteConfig.credits` (or, for purchases, from the payment row's snapshot). Each is idempotent by its
+ * natural key, so a retried hook or a redelivered webhook never grants twice.
+ */
+
+export { getCreditBalance, getCreditHistory } from './queries';
+export { consumeCredits, refundCredits } from './server';
+
+const DAY_MS = 86_400_000;
+
+/** The sign-up gift (50 credits expiring after 30 days by default), at most once per user. */
+export async function addRegisterGiftCredits(
+  userId: string,
+  options: LedgerOptions = {},
+): Promise<AddCreditsResult> {
+  const { amount, expiresInDays } = siteConfig.credits.registerGift;
+  return addCredits(
+    {
+      userId,
+      amount,
+      sourceType: 'register_gift',
+      expirationDate: daysFrom(options.now, expiresInDays),
+      description: 'Welcome gift',
+      idempotencyKey: `register_gift:${userId}`,
+    },
+    options,
+  );
+}
+
+/**
+ * Credits for one paid subscription period (pro monthly or yearly) or a lifetime purchase, once per
+ * payment. `periodEnd` is when the paid period ends (from the provider's invoice); when the plan's
+ * credits expire at the period's end, they expire then.
+ */
+export async function addSubscriptionCredits(
+  input: { userId: string; plan: PlanId; paymentId: number; periodEnd?: Date },
+  options: LedgerOptions = {},
+): Promise<AddCreditsResult> {
+  const paid = await getPaymentFor(input.userId, input.paymentId);
+  if (input.plan === 'lifetime') {
+    expectPurchase(paid, 'one_time', 'lifetime');
+    return addCredits(
+      {
+        userId: input.userId,
+        amount: snapshotOr(paid, siteConfig.credits.plans.lifetime.credits),
+        sourceType: 'lifetime',
+        paymentId: paid.id,
+        description: 'Lifetime plan',
+        idempotencyKey: `lifetime:${paid.id}`,
+      },
+      options,
+    );
+  }
+  const plan = siteConfig.credits.plans[input.plan];
+  expectPurchase(paid, 'subscription', input.plan);
+  const periodEnd = input.periodEnd ?? addInterval(options.now ?? new Date(), plan.interval);
+  return addCredits(
+    {
+      userId: input.userId,
+      amount: snapshotOr(paid, plan.creditsPerPeriod),
+      sourceType: 'subscription',
+      expirationDate: plan.creditsExpireAtPeriodEnd ? periodEnd : undefined,
+      paymentId: paid.id,
+      description: input.plan === 'pro_monthly' ? 'Pro monthly' : 'Pro yearly',
+      idempotencyKey: `subscription:${paid.id}`,
+    },
+    options,
+  );
+}
+
+/** The credits of one purchased pack, once per payment, granted from the payment's snapshot. */
+export async function addCreditPackCredits(
+  input: { userId: string; packId: string; paymentId: number },
+  options: LedgerOptions = {},
+): Promise<AddCreditsResult> {
+  const paid = await getPaymentFor(input.userId, input.paymentId);
+  expectPurchase(paid, 'credit_pack', `credits_${input.packId}`);
+  const pack = siteConfig.credits.packs.find((candidate) => candidate.id === input.packId);
+  // A pack removed from the config after checkout is still granted: the payment snapshotted its credits.
+  const expiresInDays = pack ? pack.expiresInDays : snapshotExpiry(paid);
+  return addCredits(
+    {
+      userId: input.userId,
+      amount: snapshotOr(paid, pack?.credits),
+      sourceType: 'credit_pack',
+      expirationDate: daysFrom(options.now, expiresInDays),
+      paymentId: paid.id,
+      description: `Credit pack: ${input.packId}`,
+      idempotencyKey: `credit_pack:${paid.id}`,
+    },
+    options,
+  );
+}
+
+async function getPaymentFor(userId: string, paymentId: number): Promise<Payment> {
+  if (!Number.isSafeInteger(paymentId) || paymentId < 1) {
+    throw new CreditsError('INVALID_INPUT', 'paymentId must be a positive integer');
+  }
+  const [row] = await getDb().select().from(payment).where(eq(payment.id, paymentId));
+  if (!row || row.userId !== userId) {
+    throw new CreditsError(
+      'PAYMENT_MISMATCH',
+      `payment ${paymentId} does not exist or belongs to another user`,
+    );
+  }
+  return row;
+}
+
+function expectPurchase(row: Payment, type: Payment['type'], scene: string): void {
+  if (row.type !== type || row.scene !== scene) {
+    throw new CreditsError(
+      'PAYMENT_MISMATCH',
+      `payment ${row.id} bought ${row.type}/${row.scene}, not ${type}/${scene}`,
+    );
+  }
+}
+
+function snapshotOr(row: Payment, configured: number | undefined): number {
+  const amount = row.credits > 0 ? row.credits : configured;
+  if (!amount) {
+    throw new CreditsError(
+      'PAYMENT_MISMATCH',
+      `payment ${row.id} has no credits snapshot and no configured amount`,
+    );
+  }
+  return amount;
+}
+
+function snapshotExpiry(row: Payment): number | null {
+  const days = row.metadata?.expiresInDays;
+  return typeof days === 'number' && Number.isInteger(days) && days > 0 ? days : null;
+}
+
+function daysFrom(now: Date | undefined, days: number | null): Date | undefined {
+  return days === null ? undefined : new Date((now ?? new Date()).getTime() + days * DAY_MS);
+}
+
+function addInterval(from: Date, interval: 'month' | 'year'): Date {
+  const end = new Date(from);
+  if (interval === 'month') end.setUTCMonth(end.getUTCMonth() + 1);
+  else end.setUTCFullYear(end.getUTCFullYear() + 1);
+  return end;
+}
