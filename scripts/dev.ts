@@ -1,0 +1,56 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { type EmbeddedDatabase, startEmbeddedPostgres, withDatabase } from '../src/db/embedded';
+import { runMigrations } from '../src/db/migrate';
+
+/**
+ * `npm run dev` and `npm run start:local`: with DATABASE_URL, migrate it and run Next.js; without it,
+ * start an embedded PostgreSQL whose data persists under .data/postgres, migrate, and run Next.js on it.
+ */
+const nextCommand = process.argv[2] === 'start' ? 'start' : 'dev';
+
+async function main(): Promise<void> {
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) {
+    const dataDir = path.join(process.cwd(), '.data', 'postgres');
+    console.log(
+      `[db] No DATABASE_URL: starting the embedded PostgreSQL in ${path.relative(process.cwd(), dataDir)}/`,
+    );
+    embedded = await startEmbeddedPostgres({ dataDir, persistent: true });
+    databaseUrl = embedded.url;
+    await ensureDatabase(databaseUrl, 'saas_credits');
+    databaseUrl = withDatabase(databaseUrl, 'saas_credits');
+  }
+  await runMigrations(databaseUrl);
+  console.log('[db] Migrations applied.');
+
+  const nextBin = path.join(process.cwd(), 'node_modules', 'next', 'dist', 'bin', 'next');
+  const child = spawn(process.execPath, [nextBin, nextCommand, ...process.argv.slice(3)], {
+    stdio: 'inherit',
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+  });
+  const shutdown = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+  child.on('exit', async (code) => {
+    await embedded?.stop();
+    process.exit(code ?? 0);
+  });
+}
+
+async function ensureDatabase(serverUrl: string, name: string): Promise<void> {
+  const { default: postgres } = await import('postgres');
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  try {
+    const [exists] = await admin`SELECT 1 FROM pg_database WHERE datname = ${name}`;
+    if (!exists) await admin.unsafe(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
