@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { parseEnv } from '@/env';
+
+describe('environment validation', () => {
+  it('accepts an empty development environment with defaults', () => {
+    expect(parseEnv({})).toMatchObject({ NODE_ENV: 'development', DATABASE_POOL_SIZE: 10 });
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(parseEnv({ CRON_SECRET: '', DATABASE_URL: '' }).CRON_SECRET).toBeUndefined();
+  });
+
+  it('coerces the pool size and bounds it', () => {
+    expect(parseEnv({ DATABASE_POOL_SIZE: '4' }).DATABASE_POOL_SIZE).toBe(4);
+    expect(() => parseEnv({ DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE/);
+    expect(() => parseEnv({ DATABASE_POOL_SIZE: 'many' })).toThrow(/DATABASE_POOL_SIZE/);
+  });
+
+  it('requires DATABASE_URL in production, but not while building', () => {
+    expect(() => parseEnv({ NODE_ENV: 'production' })).toThrow(/DATABASE_URL is required in production/);
+    expect(
+      parseEnv({ NODE_ENV: 'production', NEXT_PHASE: 'phase-production-build' }).DATABASE_URL,
+    ).toBeUndefined();
+    expect(parseEnv({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/app' }).DATABASE_URL).toBe(
+      'postgres://db/app',
+    );
+  });
+
+  it('names every invalid variable in one error', () => {
+    const attempt = () =>
+      parseEnv({ DATABASE_URL: 'mysql://db/app', CRON_SECRET: 'short', BETTER_AUTH_URL: 'nope' });
+    expect(attempt).toThrow(/DATABASE_URL must be a postgres/);
+    expect(attempt).toThrow(/CRON_SECRET must be at least 16 characters/);
+    expect(attempt).toThrow(/BETTER_AUTH_URL/);
+  });
+});
