@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The README's first command on a clean clone: `npm run dev` with no .env must serve the app from an
+# embedded PostgreSQL. Starts it, checks the landing page and the cron route, and stops it again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+port=3217
+log=$(mktemp)
+env -u DATABASE_URL -u CRON_SECRET setsid npm run dev -- --port "$port" >"$log" 2>&1 &
+pid=$!
+cleanup() {
+  kill -TERM -- "-$pid" 2>/dev/null || true
+  for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  kill -KILL -- "-$pid" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+for _ in $(seq 1 120); do
+  grep -q 'Ready' "$log" && break
+  kill -0 "$pid" 2>/dev/null || { cat "$log"; echo "dev server exited early"; exit 1; }
+  sleep 0.5
+done
+
+page=$(curl -fsS --max-time 120 "http://127.0.0.1:$port/")
+grep -q 'saas-credits' <<<"$page" || { echo "landing page did not render"; cat "$log"; exit 1; }
+cron=$(curl -fsS --max-time 60 "http://127.0.0.1:$port/api/cron/expire-credits")
+grep -q '"more":false' <<<"$cron" || { echo "cron route answered: $cron"; cat "$log"; exit 1; }
+echo "dev smoke test passed: landing page rendered, cron answered $cron"
