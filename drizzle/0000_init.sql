@@ -13,6 +13,7 @@ CREATE TABLE "credit_lot" (
 	"grant_transaction_id" bigint NOT NULL,
 	"amount" integer NOT NULL,
 	"remaining" integer NOT NULL,
+	"has_remaining" boolean GENERATED ALWAYS AS (remaining > 0) STORED NOT NULL,
 	"expires_at" timestamp with time zone,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "credit_lot_grant_transaction_id_unique" UNIQUE("grant_transaction_id"),
@@ -135,9 +136,8 @@ ALTER TABLE "payment" ADD CONSTRAINT "payment_user_id_user_id_fk" FOREIGN KEY ("
 ALTER TABLE "user_credit" ADD CONSTRAINT "user_credit_user_id_user_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."user"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "account" ADD CONSTRAINT "account_user_id_user_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."user"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "session" ADD CONSTRAINT "session_user_id_user_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."user"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "credit_allocation_lot_idx" ON "credit_allocation" USING btree ("lot_id");--> statement-breakpoint
-CREATE INDEX "credit_lot_burn_order_idx" ON "credit_lot" USING btree ("user_id","expires_at","id") WHERE "credit_lot"."remaining" > 0;--> statement-breakpoint
-CREATE INDEX "credit_lot_expiry_scan_idx" ON "credit_lot" USING btree ("expires_at","user_id") WHERE "credit_lot"."remaining" > 0 AND "credit_lot"."expires_at" IS NOT NULL;--> statement-breakpoint
+CREATE INDEX "credit_lot_burn_order_idx" ON "credit_lot" USING btree ("user_id","expires_at","id") WHERE "credit_lot"."has_remaining";--> statement-breakpoint
+CREATE INDEX "credit_lot_expiry_scan_idx" ON "credit_lot" USING btree ("expires_at","user_id") WHERE "credit_lot"."has_remaining" AND "credit_lot"."expires_at" IS NOT NULL;--> statement-breakpoint
 CREATE INDEX "credit_transaction_user_history_idx" ON "credit_transaction" USING btree ("user_id","id" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "credit_transaction_user_type_history_idx" ON "credit_transaction" USING btree ("user_id","type","id" DESC NULLS LAST);--> statement-breakpoint
 CREATE UNIQUE INDEX "credit_transaction_user_idempotency_key_uq" ON "credit_transaction" USING btree ("user_id","idempotency_key");--> statement-breakpoint

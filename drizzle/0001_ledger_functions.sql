@@ -9,6 +9,13 @@
 -- Lock order everywhere: the user's user_credit row first, then that user's lots.
 -- Error codes raised here (SQLSTATE class CR) are mapped to typed errors in src/credits/errors.ts.
 
+-- Room on each page for the new row versions of frequent updates (every spend updates one user_credit
+-- row and one credit_lot row), so they stay HOT updates: same page, no index writes.
+ALTER TABLE "user_credit" SET (fillfactor = 80);
+--> statement-breakpoint
+ALTER TABLE "credit_lot" SET (fillfactor = 70);
+--> statement-breakpoint
+
 ALTER TABLE "credit_transaction" ADD CONSTRAINT "credit_transaction_related_transaction_id_fk"
   FOREIGN KEY ("related_transaction_id") REFERENCES "credit_transaction"("id");
 --> statement-breakpoint
@@ -58,7 +65,7 @@ BEGIN
   END IF;
   FOR v_lot IN
     SELECT id, remaining, grant_transaction_id FROM credit_lot
-    WHERE user_id = p_user_id AND remaining > 0 AND expires_at <= p_now
+    WHERE user_id = p_user_id AND has_remaining AND expires_at <= p_now
     ORDER BY expires_at, id
   LOOP
     UPDATE credit_lot SET remaining = 0 WHERE id = v_lot.id;
@@ -177,7 +184,7 @@ BEGIN
       SELECT id, remaining, sum(remaining) OVER (ORDER BY expires_at ASC NULLS LAST, id) AS running
       FROM (
         SELECT id, remaining, expires_at FROM credit_lot
-        WHERE user_id = p_user_id AND remaining > 0
+        WHERE user_id = p_user_id AND has_remaining
         ORDER BY expires_at ASC NULLS LAST, id
         LIMIT 100
       ) lot
@@ -224,12 +231,7 @@ BEGIN
       RETURN QUERY SELECT v_replay.r_status, v_replay.r_transaction_id, v_replay.r_balance;
       RETURN;
     END IF;
-  END IF;
-  -- Credits are never spent at or after their expiry, even when the cron has not run yet.
-  IF EXISTS (SELECT 1 FROM credit_lot WHERE user_id = p_user_id AND remaining > 0 AND expires_at <= v_now) THEN
-    PERFORM credits_expire_user(p_user_id, v_now, 'expiration_inline');
-  END IF;
-  IF p_idempotency_key IS NOT NULL THEN
+    -- A concurrent call with the same key may have committed meanwhile: look again under the lock.
     PERFORM 1 FROM user_credit WHERE user_id = p_user_id FOR UPDATE;
     SELECT * INTO v_replay FROM credits_find_replay(p_user_id, p_idempotency_key, v_fingerprint);
     IF FOUND THEN
@@ -238,12 +240,34 @@ BEGIN
     END IF;
   END IF;
 
-  -- The guarded update both checks and locks: zero rows back means insufficient credits.
-  UPDATE user_credit
-  SET current_credits = current_credits - p_amount, lifetime_consumed = lifetime_consumed + p_amount, updated_at = v_now
-  WHERE user_id = p_user_id AND current_credits >= p_amount
-  RETURNING current_credits INTO v_balance;
-  IF NOT FOUND THEN
+  -- The guarded update checks and locks at once, and the log row goes in with it in the same statement:
+  -- no row back means insufficient credits, or lots that are due and must expire first (credits are
+  -- never spent at or after their expiry, even before the cron has run). Then expire them and try once
+  -- more. (No lot can become due meanwhile: a grant's expiry is after its own, later, now.)
+  FOR v_attempt IN 1..2 LOOP
+    WITH spent AS (
+      UPDATE user_credit
+      SET current_credits = current_credits - p_amount, lifetime_consumed = lifetime_consumed + p_amount,
+        updated_at = v_now
+      WHERE user_id = p_user_id AND current_credits >= p_amount
+        AND NOT EXISTS (
+          SELECT 1 FROM credit_lot WHERE user_id = p_user_id AND has_remaining AND expires_at <= v_now)
+      RETURNING current_credits
+    )
+    INSERT INTO credit_transaction (
+      user_id, type, amount, balance_after, source_type, idempotency_key, request_fingerprint, description,
+      metadata, created_at
+    )
+    SELECT p_user_id, 'CONSUME', -p_amount, current_credits, p_source_type, p_idempotency_key, v_fingerprint,
+      p_description, p_metadata, v_now
+    FROM spent
+    RETURNING id, balance_after INTO v_tx, v_balance;
+    EXIT WHEN FOUND;
+    IF v_attempt = 1
+      AND EXISTS (SELECT 1 FROM credit_lot WHERE user_id = p_user_id AND has_remaining AND expires_at <= v_now) THEN
+      PERFORM credits_expire_user(p_user_id, v_now, 'expiration_inline');
+      CONTINUE;
+    END IF;
     SELECT current_credits INTO v_balance FROM user_credit WHERE user_id = p_user_id;
     IF NOT FOUND THEN
       PERFORM 1 FROM "user" WHERE id = p_user_id;
@@ -254,14 +278,22 @@ BEGIN
     END IF;
     RETURN QUERY SELECT 'insufficient'::text, NULL::bigint, v_balance;
     RETURN;
-  END IF;
+  END LOOP;
 
-  INSERT INTO credit_transaction (
-    user_id, type, amount, balance_after, source_type, idempotency_key, request_fingerprint, description, metadata, created_at
-  ) VALUES (
-    p_user_id, 'CONSUME', -p_amount, v_balance, p_source_type, p_idempotency_key, v_fingerprint, p_description, p_metadata, v_now
-  ) RETURNING id INTO v_tx;
-  PERFORM credits_take_from_lots(p_user_id, v_tx, p_amount);
+  -- Lots are read in a later statement than the lock. Most spends fit in the first lot in burn order:
+  -- take them there in one indexed UPDATE; otherwise walk the lots.
+  WITH taken AS (
+    UPDATE credit_lot SET remaining = remaining - p_amount
+    WHERE id = (
+      SELECT id FROM credit_lot WHERE user_id = p_user_id AND has_remaining
+      ORDER BY expires_at ASC NULLS LAST, id LIMIT 1
+    ) AND remaining >= p_amount
+    RETURNING id
+  )
+  INSERT INTO credit_allocation (transaction_id, lot_id, amount) SELECT v_tx, id, p_amount FROM taken;
+  IF NOT FOUND THEN
+    PERFORM credits_take_from_lots(p_user_id, v_tx, p_amount);
+  END IF;
   RETURN QUERY SELECT 'ok'::text, v_tx, v_balance;
 END;
 $$;
@@ -300,7 +332,7 @@ BEGIN
       RETURN;
     END IF;
   END IF;
-  IF EXISTS (SELECT 1 FROM credit_lot WHERE user_id = p_user_id AND remaining > 0 AND expires_at <= v_now) THEN
+  IF EXISTS (SELECT 1 FROM credit_lot WHERE user_id = p_user_id AND has_remaining AND expires_at <= v_now) THEN
     PERFORM credits_expire_user(p_user_id, v_now, 'expiration_inline');
   END IF;
   PERFORM 1 FROM user_credit WHERE user_id = p_user_id FOR UPDATE;
@@ -403,7 +435,7 @@ BEGIN
   r_credits := 0;
   FOR v_user IN
     SELECT uc.user_id FROM user_credit uc
-    WHERE uc.user_id IN (SELECT l.user_id FROM credit_lot l WHERE l.remaining > 0 AND l.expires_at <= p_now)
+    WHERE uc.user_id IN (SELECT l.user_id FROM credit_lot l WHERE l.has_remaining AND l.expires_at <= p_now)
     ORDER BY uc.user_id
     LIMIT p_batch_size
     FOR UPDATE OF uc SKIP LOCKED
@@ -413,7 +445,7 @@ BEGIN
     r_lots := r_lots + v_result.r_lots;
     r_credits := r_credits + v_result.r_credits;
   END LOOP;
-  r_more := EXISTS (SELECT 1 FROM credit_lot WHERE remaining > 0 AND expires_at <= p_now);
+  r_more := EXISTS (SELECT 1 FROM credit_lot WHERE has_remaining AND expires_at <= p_now);
   RETURN NEXT;
 END;
 $$;

@@ -39,8 +39,8 @@ export async function getCreditBalance(userId: string, options: { now?: Date } =
            next.at AS next_at,
            coalesce(sum(l.remaining) FILTER (WHERE l.expires_at = next.at), 0) AS next_amount
     FROM (SELECT min(expires_at) AS at FROM credit_lot
-          WHERE user_id = ${id} AND remaining > 0 AND expires_at > ${now}::timestamptz) next
-    LEFT JOIN credit_lot l ON l.user_id = ${id} AND l.remaining > 0
+          WHERE user_id = ${id} AND has_remaining AND expires_at > ${now}::timestamptz) next
+    LEFT JOIN credit_lot l ON l.user_id = ${id} AND l.has_remaining
     GROUP BY next.at`);
   const nextExpiration =
     lots?.next_at != null ? { amount: Number(lots.next_amount), expiresAt: new Date(lots.next_at) } : null;

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  boolean,
   check,
   index,
   integer,
@@ -161,6 +162,10 @@ export const creditLot = pgTable(
       .references(() => creditTransaction.id),
     amount: integer('amount').notNull(),
     remaining: integer('remaining').notNull(),
+    // Derived, for the partial indexes below. Indexing `remaining > 0` directly would make every spend's
+    // UPDATE of `remaining` touch every index of the table; this flag changes only when a lot empties
+    // (or a refund refills it), so ordinary spends are HOT updates that leave the indexes alone.
+    hasRemaining: boolean('has_remaining').notNull().generatedAlwaysAs(sql`remaining > 0`),
     expiresAt: timestamp('expires_at', { withTimezone: true }),
     createdAt: createdAt(),
   },
@@ -168,10 +173,10 @@ export const creditLot = pgTable(
     // Burn order: soonest expiry first, never-expiring last (NULLS LAST), ties by creation order.
     index('credit_lot_burn_order_idx')
       .on(table.userId, table.expiresAt.asc().nullsLast(), table.id)
-      .where(sql`${table.remaining} > 0`),
+      .where(sql`${table.hasRemaining}`),
     index('credit_lot_expiry_scan_idx')
       .on(table.expiresAt, table.userId)
-      .where(sql`${table.remaining} > 0 AND ${table.expiresAt} IS NOT NULL`),
+      .where(sql`${table.hasRemaining} AND ${table.expiresAt} IS NOT NULL`),
     check('credit_lot_amount_positive', sql`${table.amount} > 0`),
     check(
       'credit_lot_remaining_in_range',
@@ -193,8 +198,9 @@ export const creditAllocation = pgTable(
     amount: integer('amount').notNull(),
   },
   (table) => [
+    // No index on lot_id: nothing looks allocations up by lot on a hot path, and lots are never deleted,
+    // so it would only add an index write to every spend.
     primaryKey({ columns: [table.transactionId, table.lotId] }),
-    index('credit_allocation_lot_idx').on(table.lotId),
     check('credit_allocation_amount_positive', sql`${table.amount} > 0`),
   ],
 );
