@@ -299,6 +299,20 @@ END;
 $$;
 --> statement-breakpoint
 
+-- A refund's replay also reports what expired at once with it (EXPIRE rows linked to the refund), so the
+-- replayed result carries the same balance and expired amount as the original.
+CREATE FUNCTION credits_find_refund_replay(p_user_id text, p_key text, p_fingerprint text)
+RETURNS TABLE (r_status text, r_transaction_id bigint, r_balance bigint, r_amount integer, r_expired bigint)
+LANGUAGE sql STABLE AS $$
+  SELECT replay.r_status, replay.r_transaction_id, replay.r_balance - expired.amount, replay.r_amount, expired.amount
+  FROM credits_find_replay(p_user_id, p_key, p_fingerprint) replay
+  CROSS JOIN LATERAL (
+    SELECT -coalesce(sum(amount), 0) AS amount FROM credit_transaction
+    WHERE related_transaction_id = replay.r_transaction_id AND type = 'EXPIRE'
+  ) expired;
+$$;
+--> statement-breakpoint
+
 -- Gives back up to what one CONSUME took, over all its refunds, to the lots it came from, latest-expiring
 -- first. Credits returned to a lot that has expired meanwhile expire at once: an EXPIRE row linked to the
 -- refund (source 'expired_on_refund'), so a refund never resurrects expired credits.
@@ -324,11 +338,9 @@ DECLARE
 BEGIN
   IF p_idempotency_key IS NOT NULL THEN
     v_fingerprint := md5(format('REFUND|%s|%s|%s', p_consume_id, coalesce(p_amount::text, 'rest'), p_source_type));
-    SELECT * INTO v_replay FROM credits_find_replay(p_user_id, p_idempotency_key, v_fingerprint);
+    SELECT * INTO v_replay FROM credits_find_refund_replay(p_user_id, p_idempotency_key, v_fingerprint);
     IF FOUND THEN
-      RETURN QUERY SELECT v_replay.r_status, v_replay.r_transaction_id,
-        v_replay.r_balance + coalesce((SELECT sum(amount) FROM credit_transaction WHERE related_transaction_id = v_replay.r_transaction_id AND type = 'EXPIRE'), 0),
-        v_replay.r_amount, -coalesce((SELECT sum(amount) FROM credit_transaction WHERE related_transaction_id = v_replay.r_transaction_id AND type = 'EXPIRE'), 0);
+      RETURN QUERY SELECT v_replay.r_status, v_replay.r_transaction_id, v_replay.r_balance, v_replay.r_amount, v_replay.r_expired;
       RETURN;
     END IF;
   END IF;
@@ -344,11 +356,9 @@ BEGIN
     RAISE EXCEPTION 'consume % of user % not found', p_consume_id, p_user_id USING ERRCODE = 'CR005';
   END IF;
   IF p_idempotency_key IS NOT NULL THEN
-    SELECT * INTO v_replay FROM credits_find_replay(p_user_id, p_idempotency_key, v_fingerprint);
+    SELECT * INTO v_replay FROM credits_find_refund_replay(p_user_id, p_idempotency_key, v_fingerprint);
     IF FOUND THEN
-      RETURN QUERY SELECT v_replay.r_status, v_replay.r_transaction_id,
-        v_replay.r_balance + coalesce((SELECT sum(amount) FROM credit_transaction WHERE related_transaction_id = v_replay.r_transaction_id AND type = 'EXPIRE'), 0),
-        v_replay.r_amount, -coalesce((SELECT sum(amount) FROM credit_transaction WHERE related_transaction_id = v_replay.r_transaction_id AND type = 'EXPIRE'), 0);
+      RETURN QUERY SELECT v_replay.r_status, v_replay.r_transaction_id, v_replay.r_balance, v_replay.r_amount, v_replay.r_expired;
       RETURN;
     END IF;
   END IF;
