@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type EmbeddedDatabase, startEmbeddedPostgres, withDatabase } from '../src/db/embedded';
 import { runMigrations } from '../src/db/migrate';
@@ -24,11 +26,12 @@ async function main(): Promise<void> {
   }
   await runMigrations(databaseUrl);
   console.log('[db] Migrations applied.');
+  const authSecret = process.env.BETTER_AUTH_SECRET || localAuthSecret();
 
   const nextBin = path.join(process.cwd(), 'node_modules', 'next', 'dist', 'bin', 'next');
   const child = spawn(process.execPath, [nextBin, nextCommand, ...process.argv.slice(3)], {
     stdio: 'inherit',
-    env: { ...process.env, DATABASE_URL: databaseUrl },
+    env: { ...process.env, DATABASE_URL: databaseUrl, BETTER_AUTH_SECRET: authSecret },
   });
   const shutdown = (signal: NodeJS.Signals) => child.kill(signal);
   process.on('SIGINT', shutdown);
@@ -37,6 +40,20 @@ async function main(): Promise<void> {
     await embedded?.stop();
     process.exit(code ?? 0);
   });
+}
+
+/**
+ * Without BETTER_AUTH_SECRET, sessions are signed with a random secret kept in .data/auth-secret, so they
+ * survive restarts and `npm run start:local` (a production server, which refuses to run without a
+ * secret) works with no configuration. Never used when the variable is set.
+ */
+function localAuthSecret(): string {
+  const file = path.join(process.cwd(), '.data', 'auth-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(path.dirname(file), { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
 }
 
 async function ensureDatabase(serverUrl: string, name: string): Promise<void> {

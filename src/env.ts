@@ -21,12 +21,20 @@ const envSchema = z
     NEXT_PHASE: z.string().optional(),
   })
   .superRefine((env, ctx) => {
-    // `next build` also runs with NODE_ENV=production but needs no database.
-    if (env.NODE_ENV === 'production' && !env.DATABASE_URL && env.NEXT_PHASE !== 'phase-production-build') {
+    // `next build` also runs with NODE_ENV=production but needs no database and signs no session.
+    if (env.NODE_ENV !== 'production' || env.NEXT_PHASE === 'phase-production-build') return;
+    if (!env.DATABASE_URL) {
       ctx.addIssue({
         code: 'custom',
         path: ['DATABASE_URL'],
         message: 'DATABASE_URL is required in production',
+      });
+    }
+    if (!env.BETTER_AUTH_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['BETTER_AUTH_SECRET'],
+        message: 'BETTER_AUTH_SECRET is required in production (openssl rand -hex 32)',
       });
     }
   });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseEnv } from '@/env';
 
+const SECRET = 'a-production-secret-of-at-least-32-chars';
+
 describe('environment validation', () => {
   it('accepts an empty development environment with defaults', () => {
     expect(parseEnv({})).toMatchObject({ NODE_ENV: 'development', DATABASE_POOL_SIZE: 10 });
@@ -17,13 +19,26 @@ describe('environment validation', () => {
   });
 
   it('requires DATABASE_URL in production, but not while building', () => {
-    expect(() => parseEnv({ NODE_ENV: 'production' })).toThrow(/DATABASE_URL is required in production/);
+    expect(() => parseEnv({ NODE_ENV: 'production', BETTER_AUTH_SECRET: SECRET })).toThrow(
+      /DATABASE_URL is required in production/,
+    );
     expect(
       parseEnv({ NODE_ENV: 'production', NEXT_PHASE: 'phase-production-build' }).DATABASE_URL,
     ).toBeUndefined();
-    expect(parseEnv({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/app' }).DATABASE_URL).toBe(
-      'postgres://db/app',
+    expect(
+      parseEnv({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/app', BETTER_AUTH_SECRET: SECRET })
+        .DATABASE_URL,
+    ).toBe('postgres://db/app');
+  });
+
+  it('requires BETTER_AUTH_SECRET in production, where a development secret would forge sessions', () => {
+    expect(() => parseEnv({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/app' })).toThrow(
+      /BETTER_AUTH_SECRET is required in production/,
     );
+    expect(() =>
+      parseEnv({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/app', BETTER_AUTH_SECRET: 'short' }),
+    ).toThrow(/at least 32 characters/);
+    expect(parseEnv({ NODE_ENV: 'development' }).BETTER_AUTH_SECRET).toBeUndefined();
   });
 
   it('names every invalid variable in one error', () => {
