@@ -1,0 +1,23 @@
+import 'server-only';
+import { siteConfig } from '@site-config';
+import { type AddCreditsResult, addCredits, type LedgerOptions } from './server';
+import { daysFrom } from './time';
+
+/** The sign-up gift (50 credits expiring after 30 days by default), at most once per user. */
+export async function addRegisterGiftCredits(
+  userId: string,
+  options: LedgerOptions = {},
+): Promise<AddCreditsResult> {
+  const { amount, expiresInDays } = siteConfig.credits.registerGift;
+  return addCredits(
+    {
+      userId,
+      amount,
+      sourceType: 'register_gift',
+      expirationDate: daysFrom(options.now, expiresInDays),
+      description: 'Welcome gift',
+      idempotencyKey: `register_gift:${userId}`,
+    },
+    options,
+  );
+}
