@@ -1,0 +1,145 @@
+import type { SiteConfig } from '@site-config';
+import { useFormatter, useTranslations } from 'next-intl';
+import type { ReactNode } from 'react';
+import type { Currency } from '@/i18n/currency';
+import { BuyButton, type CheckoutAction } from './buy-button';
+
+type Credits = SiteConfig['credits'];
+
+interface OfferProps {
+  currency: Currency;
+  checkoutAction: CheckoutAction;
+}
+
+function usePrice(currency: Currency): (prices: { USD: number; CNY: number }) => string {
+  const format = useFormatter();
+  // Prices are stored in minor units (cents, fen); both currencies have two decimals.
+  return (prices) => format.number(prices[currency] / 100, { style: 'currency', currency });
+}
+
+/** One card per credit pack: credits, price and how long the credits last. */
+export function PackOffers({ packs, currency, checkoutAction }: OfferProps & { packs: Credits['packs'] }) {
+  const t = useTranslations('credits.buy');
+  const price = usePrice(currency);
+  return (
+    <OfferGrid heading={t('packs.heading')}>
+      {packs.map((pack) => (
+        <Offer
+          key={pack.id}
+          testId={`pack-${pack.id}`}
+          title={t('packs.name', { credits: pack.credits })}
+          price={price(pack.price)}
+          details={[
+            pack.expiresInDays === null
+              ? t('packs.neverExpires')
+              : t('packs.validFor', { days: pack.expiresInDays }),
+          ]}
+        >
+          <BuyButton
+            action={checkoutAction}
+            product={{ kind: 'pack', id: pack.id }}
+            currency={currency}
+            label={t('buyPack', { credits: pack.credits, price: price(pack.price) })}
+          />
+        </Offer>
+      ))}
+    </OfferGrid>
+  );
+}
+
+/** The three plans: a price per period (or once, for lifetime) and the credits each brings. */
+export function PlanOffers({ plans, currency, checkoutAction }: OfferProps & { plans: Credits['plans'] }) {
+  const t = useTranslations('credits.buy');
+  const price = usePrice(currency);
+  const expiry = (plan: { creditsExpireAtPeriodEnd: boolean }) =>
+    plan.creditsExpireAtPeriodEnd ? [t('plans.periodExpiry')] : [];
+  const offers = [
+    {
+      id: 'pro_monthly',
+      prices: plans.pro_monthly.price,
+      per: t('plans.perMonth'),
+      details: [
+        t('plans.creditsPerMonth', { credits: plans.pro_monthly.creditsPerPeriod }),
+        ...expiry(plans.pro_monthly),
+      ],
+    },
+    {
+      id: 'pro_yearly',
+      prices: plans.pro_yearly.price,
+      per: t('plans.perYear'),
+      details: [
+        t('plans.creditsPerYear', { credits: plans.pro_yearly.creditsPerPeriod }),
+        ...expiry(plans.pro_yearly),
+      ],
+    },
+    {
+      id: 'lifetime',
+      prices: plans.lifetime.price,
+      per: t('plans.oneTime'),
+      details: [
+        t('plans.lifetimeCredits', {
+          credits: plans.lifetime.credits,
+          monthly: plans.lifetime.monthlyCredits,
+        }),
+      ],
+    },
+  ] as const;
+  return (
+    <OfferGrid heading={t('plans.heading')}>
+      {offers.map((offer) => (
+        <Offer
+          key={offer.id}
+          testId={`plan-${offer.id}`}
+          title={t(`plans.${offer.id}`)}
+          price={price(offer.prices)}
+          per={offer.per}
+          details={offer.details}
+        >
+          <BuyButton
+            action={checkoutAction}
+            product={{ kind: 'plan', id: offer.id }}
+            currency={currency}
+            label={t('buyPlan', { plan: t(`plans.${offer.id}`), price: price(offer.prices) })}
+          />
+        </Offer>
+      ))}
+    </OfferGrid>
+  );
+}
+
+function OfferGrid({ heading, children }: { heading: string; children: ReactNode }) {
+  return (
+    <div>
+      <h3 className="mb-3 font-semibold text-slate-900">{heading}</h3>
+      <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">{children}</ul>
+    </div>
+  );
+}
+
+function Offer(props: {
+  testId: string;
+  title: string;
+  price: string;
+  per?: string;
+  details: readonly string[];
+  children: ReactNode;
+}) {
+  return (
+    <li
+      data-testid={props.testId}
+      className="flex flex-col rounded-xl border border-slate-200 bg-white p-5 shadow-sm"
+    >
+      <h4 className="font-semibold text-slate-900">{props.title}</h4>
+      <p className="mt-2 flex flex-wrap items-baseline gap-x-1.5">
+        <span className="text-2xl font-semibold tabular-nums text-slate-900">{props.price}</span>
+        {props.per && <span className="text-sm text-slate-600">{props.per}</span>}
+      </p>
+      <ul className="mt-3 space-y-1 text-sm text-slate-700">
+        {props.details.map((detail) => (
+          <li key={detail}>{detail}</li>
+        ))}
+      </ul>
+      {props.children}
+    </li>
+  );
+}

@@ -1,0 +1,65 @@
+import Link from 'next/link';
+import { useTranslations } from 'next-intl';
+import { type CreditsView, creditsHref } from './href';
+
+const linkClass =
+  'inline-flex items-center gap-1 rounded-md border border-slate-300 bg-white px-3 py-1.5 font-medium text-slate-800 hover:bg-slate-50';
+const disabledClass =
+  'inline-flex items-center gap-1 rounded-md border border-slate-200 px-3 py-1.5 text-slate-500 cursor-not-allowed';
+
+/**
+ * Newer/older links for the keyset-paginated history. They keep the type filter and the chart range;
+ * at either end the link is shown disabled, not as a link, so the layout does not jump.
+ */
+export function HistoryPagination({
+  view,
+  nextCursor,
+  prevCursor,
+}: {
+  view: Omit<CreditsView, 'cursor'>;
+  nextCursor: string | null;
+  prevCursor: string | null;
+}) {
+  const t = useTranslations('credits.history.pagination');
+  if (!nextCursor && !prevCursor) return null;
+  const pages = [
+    {
+      key: 'newer',
+      cursor: prevCursor,
+      label: (
+        <>
+          <span aria-hidden="true">←</span> {t('newer')}
+        </>
+      ),
+    },
+    {
+      key: 'older',
+      cursor: nextCursor,
+      label: (
+        <>
+          {t('older')} <span aria-hidden="true">→</span>
+        </>
+      ),
+    },
+  ] as const;
+  return (
+    <nav aria-label={t('label')} className="mt-4 flex justify-between gap-3 text-sm">
+      {pages.map(({ key, cursor, label }) =>
+        cursor ? (
+          <Link
+            key={key}
+            rel={key === 'newer' ? 'prev' : 'next'}
+            className={linkClass}
+            href={creditsHref({ ...view, cursor }, 'history')}
+          >
+            {label}
+          </Link>
+        ) : (
+          <span key={key} aria-disabled="true" className={disabledClass}>
+            {label}
+          </span>
+        ),
+      )}
+    </nav>
+  );
+}
