@@ -55,6 +55,11 @@ const siteConfigSchema = z.object({
         monthlyCredits: creditsAmount,
       }),
     }),
+    /** What each metered feature costs per call, in credits. */
+    costs: z.object({
+      /** One generation of the example AI feature (/ai). */
+      aiDemo: creditsAmount,
+    }),
     limits: z.object({
       /** The page size of the credits history (keyset pagination). */
       historyPageSize: z.number().int().min(1).max(100),
@@ -95,6 +100,7 @@ export const siteConfig: SiteConfig = siteConfigSchema.parse({
       },
       lifetime: { price: { USD: 29_900, CNY: 199_900 }, credits: 5_000, monthlyCredits: 500 },
     },
+    costs: { aiDemo: 5 },
     limits: { historyPageSize: 20, expiryBatchSize: 200, expiryTimeBudgetMs: 50_000 },
   },
 });

@@ -22,4 +22,9 @@ describe('site.config.ts', () => {
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(`credits_${id}`).toMatch(/^credits_[a-z0-9_]+$/);
   });
+
+  it('charges a positive whole number of credits per AI demo call', () => {
+    const { aiDemo } = siteConfig.credits.costs;
+    expect(Number.isInteger(aiDemo) && aiDemo > 0).toBe(true);
+  });
 });

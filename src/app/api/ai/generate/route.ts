@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { PROMPT_MAX_LENGTH, PROMPT_MIN_LENGTH } from '@/ai/demo-generator';
+import { runDemoGeneration } from '@/ai/run-demo';
+import { json, jsonError } from '@/lib/http';
+import { getSession } from '@/lib/session';
+
+export const dynamic = 'force-dynamic';
+
+const BUY_URL = '/settings/credits#buy';
+
+const generateInput = z.strictObject({
+  prompt: z.string().trim().min(PROMPT_MIN_LENGTH).max(PROMPT_MAX_LENGTH),
+  /** A fresh UUID per submission from the client: the charge's idempotency key. */
+  requestId: z.uuid(),
+});
+
+/** POST /api/ai/generate: one paid generation of the demo for the signed-in user. */
+export async function POST(request: Request): Promise<Response> {
+  const session = await getSession(request.headers);
+  if (!session) return jsonError(401, 'UNAUTHENTICATED');
+
+  const parsed = generateInput.safeParse(await request.json().catch(() => undefined));
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map(({ path, message }) => ({ path: path.join('.'), message }));
+    return jsonError(400, 'INVALID_INPUT', { issues });
+  }
+
+  const result = await runDemoGeneration({ userId: session.user.id, ...parsed.data });
+  if (result.ok) {
+    const { text, cost, balance, transactionId } = result;
+    return json({ text, cost, balance, transactionId });
+  }
+  switch (result.reason) {
+    case 'INSUFFICIENT':
+      return jsonError(402, 'INSUFFICIENT', { balance: result.balance, cost: result.cost, buyUrl: BUY_URL });
+    case 'ALREADY_PROCESSED':
+    case 'CONFLICT':
+      return jsonError(409, result.reason);
+    case 'GENERATION_FAILED':
+      return jsonError(502, 'GENERATION_FAILED', { refunded: result.refunded, balance: result.balance });
+  }
+}

@@ -1,0 +1,107 @@
+import 'server-only';
+import { z } from 'zod';
+import { CreditsError } from './errors';
+import { consumeCreditsInput, IDEMPOTENCY_KEY_PATTERN, parseInput } from './inputs';
+import { consumeCredits, refundCredits } from './server';
+
+/**
+ * Charging for a piece of work: charge before it runs, refund in full if it fails. The refund's key is
+ * derived from the charge's (`<key>:refund`), so the charge key is capped 20 characters below the
+ * ledger's 200 and the derived key always fits.
+ */
+export const MAX_CHARGE_KEY_LENGTH = 180;
+const REFUND_KEY_SUFFIX = ':refund';
+
+const chargeCreditsInput = consumeCreditsInput.extend({
+  idempotencyKey: z
+    .string()
+    .max(MAX_CHARGE_KEY_LENGTH, `must be at most ${MAX_CHARGE_KEY_LENGTH} characters`)
+    .regex(IDEMPOTENCY_KEY_PATTERN, 'must be printable ASCII characters'),
+});
+
+export type ChargeCreditsInput = z.input<typeof chargeCreditsInput>;
+
+/** What the work receives: the CONSUME that paid for it and the balance left after it. */
+export interface Charge {
+  transactionId: number;
+  balance: number;
+}
+
+export type ChargeCreditsResult<T> =
+  /** Charged once; the work succeeded. */
+  | { ok: true; value: T; transactionId: number; balance: number }
+  /** The balance does not cover the amount: nothing was charged and the work never ran. */
+  | { ok: false; reason: 'INSUFFICIENT'; balance: number }
+  /** An earlier request already used this key: the work did not run again and nothing was charged. */
+  | { ok: false; reason: 'ALREADY_PROCESSED'; transactionId: number }
+  /** The key was used for a different charge (another amount or source type). Nothing happened. */
+  | { ok: false; reason: 'CONFLICT'; transactionId: number }
+  /** The work threw or rejected; the whole charge was refunded (`failed_call`). */
+  | { ok: false; reason: 'FAILED'; error: unknown; refunded: number; balance: number };
+
+/**
+ * Charges `amount` credits, runs `work`, and refunds the charge in full if `work` throws or rejects, so
+ * a failed call never costs the user and a user without credits never reaches the provider.
+ *
+ * A repeat of an idempotency key answers ALREADY_PROCESSED without running `work`. Running it again
+ * would be worse: N concurrent duplicates would get N results for one charge, and a request that failed
+ * and was refunded could be replayed for free. The cost of this choice is that a retry does not get the
+ * first attempt's result; adopters who want replays to return it should store the result keyed by the
+ * request id and serve it from there.
+ *
+ * Bad input throws a CreditsError (INVALID_INPUT, UNKNOWN_SOURCE_TYPE, ...) before anything is written.
+ * A refund that throws is logged and rethrown: a ledger failure is never swallowed.
+ */
+export async function chargeCredits<T>(
+  input: ChargeCreditsInput,
+  work: (charge: Charge) => Promise<T>,
+): Promise<ChargeCreditsResult<T>> {
+  const args = parseInput(chargeCreditsInput, input);
+  if (typeof work !== 'function') throw new CreditsError('INVALID_INPUT', 'work must be a function');
+
+  const charge = await consumeCredits(args);
+  if (!charge.ok) return charge;
+  if (charge.replayed) {
+    return { ok: false, reason: 'ALREADY_PROCESSED', transactionId: charge.transactionId };
+  }
+
+  const { transactionId, balance } = charge;
+  try {
+    const value = await work({ transactionId, balance });
+    return { ok: true, value, transactionId, balance };
+  } catch (error) {
+    return refundFailedWork(args, transactionId, error);
+  }
+}
+
+async function refundFailedWork(
+  args: z.output<typeof chargeCreditsInput>,
+  transactionId: number,
+  error: unknown,
+): Promise<ChargeCreditsResult<never>> {
+  const idempotencyKey = `${args.idempotencyKey}${REFUND_KEY_SUFFIX}`;
+  let refund: Awaited<ReturnType<typeof refundCredits>>;
+  try {
+    refund = await refundCredits({
+      userId: args.userId,
+      transactionId,
+      sourceType: 'failed_call',
+      description: `Refund: ${args.description ?? 'failed call'}`.slice(0, 500),
+      idempotencyKey,
+    });
+  } catch (refundError) {
+    console.error(`[credits] refund of failed call ${transactionId} (${idempotencyKey}) failed`, refundError);
+    throw refundError;
+  }
+  if (!refund.ok) {
+    // Only one path ever refunds this consume under this key, and only once (a repeat of the charge key
+    // never reaches here). Anything else means the key was reused elsewhere or the consume was reversed
+    // by hand while the work ran: the user's money is in an unknown state, so say so loudly.
+    console.error(`[credits] refund of failed call ${transactionId} answered ${refund.reason}`, error);
+    throw new CreditsError('LEDGER_INVARIANT', `refund of failed call ${transactionId}: ${refund.reason}`, {
+      refund,
+      workError: error,
+    });
+  }
+  return { ok: false, reason: 'FAILED', error, refunded: refund.amount, balance: refund.balance };
+}
