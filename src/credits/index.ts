@@ -5,6 +5,7 @@ import { getDb } from '@/db';
 import { type Payment, payment } from '@/db/schema';
 import { CreditsError } from './errors';
 import { type AddCreditsResult, addCredits, type LedgerOptions } from './server';
+import { addInterval, daysFrom } from './time';
 
 /**
  * Business helpers: what the app grants, in the words of the product. Amounts and expiry come from
@@ -12,29 +13,19 @@ import { type AddCreditsResult, addCredits, type LedgerOptions } from './server'
  * natural key, so a retried hook or a redelivered webhook never grants twice.
  */
 
-export { getCreditBalance, getCreditHistory } from './queries';
+export { type BackfillRegisterGiftsResult, backfillRegisterGifts } from './backfill';
+export { type Charge, type ChargeCreditsInput, type ChargeCreditsResult, chargeCredits } from './charge';
+export { isCreditsError } from './errors';
+export {
+  type CreditBalance,
+  type CreditHistoryPage,
+  encodeCursor,
+  getCreditBalance,
+  getCreditHistory,
+} from './queries';
+export { addRegisterGiftCredits } from './register-gift';
+export { getBalanceSeries } from './series';
 export { consumeCredits, refundCredits } from './server';
-
-const DAY_MS = 86_400_000;
-
-/** The sign-up gift (50 credits expiring after 30 days by default), at most once per user. */
-export async function addRegisterGiftCredits(
-  userId: string,
-  options: LedgerOptions = {},
-): Promise<AddCreditsResult> {
-  const { amount, expiresInDays } = siteConfig.credits.registerGift;
-  return addCredits(
-    {
-      userId,
-      amount,
-      sourceType: 'register_gift',
-      expirationDate: daysFrom(options.now, expiresInDays),
-      description: 'Welcome gift',
-      idempotencyKey: `register_gift:${userId}`,
-    },
-    options,
-  );
-}
 
 /**
  * Credits for one paid subscription period (pro monthly or yearly) or a lifetime purchase, once per
@@ -138,15 +129,4 @@ function snapshotOr(row: Payment, configured: number | undefined): number {
 function snapshotExpiry(row: Payment): number | null {
   const days = row.metadata?.expiresInDays;
   return typeof days === 'number' && Number.isInteger(days) && days > 0 ? days : null;
-}
-
-function daysFrom(now: Date | undefined, days: number | null): Date | undefined {
-  return days === null ? undefined : new Date((now ?? new Date()).getTime() + days * DAY_MS);
-}
-
-function addInterval(from: Date, interval: 'month' | 'year'): Date {
-  const end = new Date(from);
-  if (interval === 'month') end.setUTCMonth(end.getUTCMonth() + 1);
-  else end.setUTCFullYear(end.getUTCFullYear() + 1);
-  return end;
 }

@@ -1,0 +1,62 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { getTranslations } from 'next-intl/server';
+import { z } from 'zod';
+import { PaymentsTable } from '@/components/billing/payments-table';
+import { PlanCard } from '@/components/billing/plan-card';
+import { requireUser } from '@/lib/session';
+import { getCurrentPlan, getPayments } from '@/payment/queries';
+
+export const dynamic = 'force-dynamic';
+
+const PAGE_SIZE = 20;
+const searchParamsInput = z.object({
+  before: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+});
+
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations('billing');
+  return { title: t('title') };
+}
+
+export default async function BillingPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[]>>;
+}) {
+  const user = await requireUser('/settings/billing');
+  // A malformed `before` shows the first page rather than an error.
+  const parsed = searchParamsInput.safeParse(await searchParams);
+  const before = parsed.success ? parsed.data.before : undefined;
+  const [t, plan, page] = await Promise.all([
+    getTranslations('billing'),
+    getCurrentPlan(user.id),
+    getPayments({ userId: user.id, limit: PAGE_SIZE, before }),
+  ]);
+  return (
+    <div className="space-y-8">
+      <header>
+        <h1 className="text-2xl font-semibold text-slate-900">{t('title')}</h1>
+        <p className="mt-1 text-slate-700">{t('description')}</p>
+      </header>
+      <PlanCard plan={plan} />
+      <section
+        aria-labelledby="payments-heading"
+        className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm"
+      >
+        <h2 id="payments-heading" className="mb-3 text-lg font-semibold text-slate-900">
+          {t('payments.heading')}
+        </h2>
+        <PaymentsTable rows={page.items} nextBefore={page.nextBefore} />
+        {before !== undefined && (
+          <Link
+            className="mt-2 inline-block text-sm font-medium text-indigo-700 hover:underline"
+            href="/settings/billing"
+          >
+            {t('payments.newest')}
+          </Link>
+        )}
+      </section>
+    </div>
+  );
+}

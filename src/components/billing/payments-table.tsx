@@ -1,0 +1,93 @@
+import Link from 'next/link';
+import { useFormatter, useLocale, useTranslations } from 'next-intl';
+import type { Payment } from '@/db/schema';
+import { formatUtcDateTime } from '@/i18n/format';
+
+const STATUS_STYLES: Record<Payment['status'], string> = {
+  pending: 'bg-amber-100 text-amber-900',
+  paid: 'bg-emerald-100 text-emerald-900',
+  partially_refunded: 'bg-sky-100 text-sky-900',
+  refunded: 'bg-slate-200 text-slate-800',
+  disputed: 'bg-rose-100 text-rose-900',
+  needs_attention: 'bg-rose-100 text-rose-900',
+};
+
+export type PaymentRow = Pick<
+  Payment,
+  'id' | 'scene' | 'amountMinor' | 'currency' | 'status' | 'credits' | 'createdAt'
+>;
+
+/**
+ * A user's payments, newest first: what was bought, the amount in its own currency (stored in minor
+ * units), the credits it bought and its status. Each row has the id `payment-<id>` so the credits
+ * history can link to it.
+ */
+export function PaymentsTable({ rows, nextBefore }: { rows: PaymentRow[]; nextBefore: number | null }) {
+  const t = useTranslations('billing');
+  const format = useFormatter();
+  const locale = useLocale();
+  if (rows.length === 0) {
+    return (
+      <p className="rounded-xl border border-dashed border-slate-300 p-6 text-slate-700">
+        {t('payments.empty')}
+      </p>
+    );
+  }
+  return (
+    <>
+      <table className="w-full border-collapse text-left text-sm">
+        <caption className="sr-only">{t('payments.caption')}</caption>
+        <thead className="hidden border-b border-slate-200 text-slate-600 sm:table-header-group">
+          <tr>
+            {(['date', 'item', 'amount', 'credits', 'status'] as const).map((column) => (
+              <th key={column} scope="col" className="px-3 py-2 font-medium">
+                {t(`payments.columns.${column}`)}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr
+              key={row.id}
+              id={`payment-${row.id}`}
+              className="grid grid-cols-2 gap-1 border-b border-slate-200 py-3 target:bg-indigo-50 sm:table-row"
+            >
+              <td className="col-span-2 px-3 sm:py-2">
+                {t('dateTime', { date: formatUtcDateTime(row.createdAt, locale) })}
+              </td>
+              <td className="px-3 font-medium sm:py-2">{itemLabel(t, row.scene)}</td>
+              <td className="px-3 text-right tabular-nums sm:py-2 sm:text-left">
+                {format.number(row.amountMinor / 100, { style: 'currency', currency: row.currency })}
+              </td>
+              <td className="px-3 tabular-nums text-slate-700 sm:py-2">
+                {t('payments.creditsValue', { count: row.credits })}
+              </td>
+              <td className="px-3 text-right sm:py-2 sm:text-left">
+                <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${STATUS_STYLES[row.status]}`}>
+                  {t(`status.${row.status}`)}
+                </span>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <nav className="mt-4 flex gap-4 text-sm" aria-label={t('payments.heading')}>
+        {nextBefore !== null && (
+          <Link
+            className="font-medium text-indigo-700 hover:underline"
+            href={`/settings/billing?before=${nextBefore}`}
+          >
+            {t('payments.older')}
+          </Link>
+        )}
+      </nav>
+    </>
+  );
+}
+
+function itemLabel(t: ReturnType<typeof useTranslations<'billing'>>, scene: string): string {
+  if (scene.startsWith('credits_')) return t('item.pack', { id: scene.slice('credits_'.length) });
+  if (scene === 'pro_monthly' || scene === 'pro_yearly' || scene === 'lifetime') return t(`item.${scene}`);
+  return t('item.other', { scene });
+}
