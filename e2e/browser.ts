@@ -1,0 +1,47 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+
+/**
+ * Debian's Chromium driven by playwright-core: never a downloaded browser. The flags keep it from
+ * reaching for the network (this machine has none) and let it run as root in CI.
+ */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+export const DESKTOP = { width: 1280, height: 900 };
+export const PHONE = { width: 390, height: 844 };
+
+export async function newContext(
+  browser: Browser,
+  baseURL: string,
+  locale = 'en-US',
+): Promise<BrowserContext> {
+  return browser.newContext({ baseURL, locale, viewport: DESKTOP, timezoneId: 'Asia/Shanghai' });
+}
+
+export const SCREENSHOT_DIR = path.join(process.cwd(), 'e2e', 'screenshots');
+
+/** A full-page screenshot under e2e/screenshots/, at the given viewport. */
+export async function screenshot(page: Page, name: string, viewport = DESKTOP): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.setViewportSize(viewport);
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
