@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { parseEnv } from '@/env';
 
 export type CronAuthorization = { ok: true } | { ok: false; status: 401 | 503; error: string };
 
@@ -28,4 +29,23 @@ export function authorizeCronRequest(
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
+}
+
+/**
+ * A Vercel Cron route: checks the bearer secret, runs the job and answers its result as JSON. The
+ * environment is parsed per request rather than once at start-up, so the secret is always validated
+ * and current.
+ */
+export function cronRoute<T>(name: string, job: () => Promise<T>): (request: Request) => Promise<Response> {
+  return async (request) => {
+    const env = parseEnv(process.env);
+    const auth = authorizeCronRequest(request, {
+      secret: env.CRON_SECRET,
+      production: env.NODE_ENV === 'production',
+    });
+    if (!auth.ok) return Response.json({ error: auth.error }, { status: auth.status });
+    const result = await job();
+    console.info(`[cron] ${name}: ${JSON.stringify(result)}`);
+    return Response.json(result);
+  };
 }
