@@ -22,6 +22,11 @@ const siteConfigSchema = z.object({
       amount: creditsAmount,
       /** Days until the gift expires; null means it never expires. */
       expiresInDays: z.number().int().positive().nullable(),
+      /**
+       * The daily backfill grants a missed gift to accounts created within this many days. Older accounts
+       * without a gift (imported users, accounts from before the gift existed) are left alone.
+       */
+      backfillWithinDays: z.number().int().min(1).max(365),
     }),
     packs: z
       .array(
@@ -63,6 +68,8 @@ const siteConfigSchema = z.object({
     limits: z.object({
       /** The page size of the credits history (keyset pagination). */
       historyPageSize: z.number().int().min(1).max(100),
+      /** The page size of the payments list on the billing page and its API. */
+      paymentsPageSize: z.number().int().min(1).max(100),
       /** How many users one expiry batch (one transaction) may lock. */
       expiryBatchSize: z.number().int().min(1).max(5_000),
       /** How long one cron invocation may spend expiring before it stops and reports `more`. */
@@ -79,7 +86,7 @@ export const siteConfig: SiteConfig = siteConfigSchema.parse({
   description:
     'A Next.js SaaS starter whose credits ledger stays correct under concurrency, retries and refunds.',
   credits: {
-    registerGift: { amount: 50, expiresInDays: 30 },
+    registerGift: { amount: 50, expiresInDays: 30, backfillWithinDays: 7 },
     packs: [
       { id: 'starter', credits: 100, price: { USD: 500, CNY: 3_500 }, expiresInDays: 365 },
       { id: 'standard', credits: 500, price: { USD: 2_000, CNY: 14_000 }, expiresInDays: 365 },
@@ -101,6 +108,6 @@ export const siteConfig: SiteConfig = siteConfigSchema.parse({
       lifetime: { price: { USD: 29_900, CNY: 199_900 }, credits: 5_000, monthlyCredits: 500 },
     },
     costs: { aiDemo: 5 },
-    limits: { historyPageSize: 20, expiryBatchSize: 200, expiryTimeBudgetMs: 50_000 },
+    limits: { historyPageSize: 20, paymentsPageSize: 20, expiryBatchSize: 200, expiryTimeBudgetMs: 50_000 },
   },
 });

@@ -27,11 +27,21 @@ async function main(): Promise<void> {
   await runMigrations(databaseUrl);
   console.log('[db] Migrations applied.');
   const authSecret = process.env.BETTER_AUTH_SECRET || localAuthSecret();
+  // A production server (start:local) requires its public URL; on this machine that is localhost. The dev
+  // server needs none: it accepts localhost and 127.0.0.1 on any port.
+  const authUrl =
+    process.env.BETTER_AUTH_URL ||
+    (nextCommand === 'start' ? `http://localhost:${portArgument() ?? process.env.PORT ?? 3000}` : undefined);
 
   const nextBin = path.join(process.cwd(), 'node_modules', 'next', 'dist', 'bin', 'next');
   const child = spawn(process.execPath, [nextBin, nextCommand, ...process.argv.slice(3)], {
     stdio: 'inherit',
-    env: { ...process.env, DATABASE_URL: databaseUrl, BETTER_AUTH_SECRET: authSecret },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      BETTER_AUTH_SECRET: authSecret,
+      ...(authUrl ? { BETTER_AUTH_URL: authUrl } : {}),
+    },
   });
   const shutdown = (signal: NodeJS.Signals) => child.kill(signal);
   process.on('SIGINT', shutdown);
@@ -40,6 +50,16 @@ async function main(): Promise<void> {
     await embedded?.stop();
     process.exit(code ?? 0);
   });
+}
+
+/** The port passed to `next` (`--port 3100`, `-p 3100` or `--port=3100`), if any. */
+function portArgument(): string | undefined {
+  const args = process.argv.slice(3);
+  for (const [index, arg] of args.entries()) {
+    if (arg === '--port' || arg === '-p') return args[index + 1];
+    if (arg.startsWith('--port=')) return arg.slice('--port='.length);
+  }
+  return undefined;
 }
 
 /**

@@ -18,6 +18,16 @@ const envSchema = z
     CRON_SECRET: z.string().min(16, 'CRON_SECRET must be at least 16 characters').optional(),
     BETTER_AUTH_SECRET: z.string().min(32, 'BETTER_AUTH_SECRET must be at least 32 characters').optional(),
     BETTER_AUTH_URL: z.url().optional(),
+    /**
+     * The request header(s) holding the client's IP address, for rate limiting (comma-separated, first
+     * found wins). Only headers your proxy sets, replacing any value the client sent. Default:
+     * x-forwarded-for, which Vercel overwrites but a server exposed directly takes from the client.
+     */
+    TRUSTED_IP_HEADERS: z
+      .string()
+      .regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/i, 'TRUSTED_IP_HEADERS must be header names separated by commas')
+      .transform((value) => value.toLowerCase().split(','))
+      .optional(),
     NEXT_PHASE: z.string().optional(),
   })
   .superRefine((env, ctx) => {
@@ -28,6 +38,13 @@ const envSchema = z
         code: 'custom',
         path: ['DATABASE_URL'],
         message: 'DATABASE_URL is required in production',
+      });
+    }
+    if (!env.BETTER_AUTH_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['BETTER_AUTH_URL'],
+        message: 'BETTER_AUTH_URL is required in production (the public URL, e.g. https://app.example.com)',
       });
     }
     if (!env.BETTER_AUTH_SECRET) {

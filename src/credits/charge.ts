@@ -2,6 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { CreditsError } from './errors';
 import { consumeCreditsInput, IDEMPOTENCY_KEY_PATTERN, parseInput } from './inputs';
+import { getCreditBalance } from './queries';
 import { consumeCredits, refundCredits } from './server';
 
 /**
@@ -16,7 +17,9 @@ const chargeCreditsInput = consumeCreditsInput.extend({
   idempotencyKey: z
     .string()
     .max(MAX_CHARGE_KEY_LENGTH, `must be at most ${MAX_CHARGE_KEY_LENGTH} characters`)
-    .regex(IDEMPOTENCY_KEY_PATTERN, 'must be printable ASCII characters'),
+    .regex(IDEMPOTENCY_KEY_PATTERN, 'must be printable ASCII characters')
+    // A charge keyed `X:refund` would take the refund key of charge `X`, leaving `X` unrefundable.
+    .refine((key) => !key.endsWith(REFUND_KEY_SUFFIX), `must not end with "${REFUND_KEY_SUFFIX}"`),
 });
 
 export type ChargeCreditsInput = z.input<typeof chargeCreditsInput>;
@@ -93,10 +96,16 @@ async function refundFailedWork(
     console.error(`[credits] refund of failed call ${transactionId} (${idempotencyKey}) failed`, refundError);
     throw refundError;
   }
+  if (!refund.ok && refund.reason === 'EXCEEDS_REFUNDABLE' && refund.refundableAmount === 0) {
+    // Someone gave the whole charge back while the work ran (a manual reversal): the user is already
+    // whole, so this is a failure that refunded nothing more, not a broken ledger.
+    const { current } = await getCreditBalance(args.userId);
+    return { ok: false, reason: 'FAILED', error, refunded: 0, balance: current };
+  }
   if (!refund.ok) {
-    // Only one path ever refunds this consume under this key, and only once (a repeat of the charge key
-    // never reaches here). Anything else means the key was reused elsewhere or the consume was reversed
-    // by hand while the work ran: the user's money is in an unknown state, so say so loudly.
+    // Only this path refunds this consume under this key, and only once (a repeat of the charge key never
+    // reaches here). A conflict means app code spent under the derived key: the user's money is in an
+    // unknown state, so say so loudly.
     console.error(`[credits] refund of failed call ${transactionId} answered ${refund.reason}`, error);
     throw new CreditsError('LEDGER_INVARIANT', `refund of failed call ${transactionId}: ${refund.reason}`, {
       refund,

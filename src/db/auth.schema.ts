@@ -5,15 +5,20 @@ import { bigint, boolean, index, integer, pgTable, text, timestamp } from 'drizz
  * reference `user.id`, so these exist from the first migration even before the sign-up pages do.
  */
 
-export const user = pgTable('user', {
-  id: text('id').primaryKey(),
-  name: text('name').notNull(),
-  email: text('email').notNull().unique(),
-  emailVerified: boolean('email_verified').notNull().default(false),
-  image: text('image'),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-});
+export const user = pgTable(
+  'user',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    email: text('email').notNull().unique(),
+    emailVerified: boolean('email_verified').notNull().default(false),
+    image: text('image'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  // The gift backfill reads the most recent sign-ups only (src/credits/backfill.ts).
+  (table) => [index('user_created_at_idx').on(table.createdAt)],
+);
 
 export const session = pgTable(
   'session',

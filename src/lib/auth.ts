@@ -23,17 +23,30 @@ const LOCAL_HOSTS = ['localhost:*', '127.0.0.1:*', '[::1]:*', 'localhost', '127.
 export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH };
 
 const signUpBody = z.object({ email: z.string(), password: z.string() });
+const newPasswordBody = z.object({ newPassword: z.string() });
+
+/** The password a request sets, and the email it must not resemble, on every path that sets one. */
+function passwordBeingSet(path: string, body: unknown): { password: string; email?: string } | null {
+  if (path === '/sign-up/email') {
+    const parsed = signUpBody.safeParse(body);
+    return parsed.success ? parsed.data : null;
+  }
+  if (path === '/change-password' || path === '/reset-password') {
+    const parsed = newPasswordBody.safeParse(body);
+    return parsed.success ? { password: parsed.data.newPassword } : null;
+  }
+  return null;
+}
 
 /**
- * Refuses obviously guessable passwords at sign-up (code WEAK_PASSWORD). Lengths are left to
- * better-auth's own checks (PASSWORD_TOO_SHORT / PASSWORD_TOO_LONG), configured with the same limits.
- * It runs before the endpoint validates the body, so a malformed body is left for the endpoint to refuse.
+ * Refuses obviously guessable passwords (code WEAK_PASSWORD) at sign-up, password change and reset.
+ * Lengths are left to better-auth's own checks (PASSWORD_TOO_SHORT / PASSWORD_TOO_LONG), configured with
+ * the same limits. It runs before the endpoint validates the body, so a malformed body is left for the
+ * endpoint to refuse.
  */
 const rejectWeakPasswords = createAuthMiddleware(async (ctx) => {
-  if (ctx.path !== '/sign-up/email') return;
-  const body = signUpBody.safeParse(ctx.body);
-  if (!body.success) return;
-  if (passwordProblem(body.data.password, { email: body.data.email }) === 'WEAK') {
+  const attempt = passwordBeingSet(ctx.path, ctx.body);
+  if (attempt && passwordProblem(attempt.password, { email: attempt.email }) === 'WEAK') {
     throw new APIError('BAD_REQUEST', {
       message: 'Password is too easy to guess',
       code: 'WEAK_PASSWORD',
@@ -74,6 +87,7 @@ function createAuth() {
         '/sign-up/email': { window: 60, max: 5 },
       },
     },
+    advanced: env.TRUSTED_IP_HEADERS ? { ipAddress: { ipAddressHeaders: env.TRUSTED_IP_HEADERS } } : {},
     databaseHooks: {
       user: {
         create: {

@@ -1,6 +1,6 @@
 import 'server-only';
 import type { PlanId } from '@site-config';
-import { and, desc, eq, inArray, lt } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { parseInput } from '@/credits/inputs';
 import { getDb } from '@/db';
@@ -13,34 +13,48 @@ export type CurrentPlan =
   | { id: 'lifetime'; since: Date }
   | { id: Exclude<PlanId, 'lifetime'>; periodEnd: Date };
 
+/**
+ * A subscription payment's period end, written into its metadata (ISO 8601) by the payment webhook. A
+ * value of another shape reads as no period end rather than failing the whole query.
+ */
+const periodEnd = sql`CASE WHEN ${payment.metadata}->>'periodEnd' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T'
+  THEN (${payment.metadata}->>'periodEnd')::timestamptz END`;
+
 /** Statuses under which a purchase still counts as bought (a partial refund keeps the plan). */
 const ACTIVE_STATUSES: Payment['status'][] = ['paid', 'partially_refunded'];
 
 /**
- * The user's plan, from their payments: a lifetime purchase, else the latest paid subscription period
- * that has not ended (its `periodEnd` is stored in the payment's metadata by the webhook), else free.
+ * The user's plan, from their payments: a lifetime purchase, else the paid subscription period that
+ * ends last among those not yet ended (its `periodEnd` is in the payment's metadata), else free. Two
+ * targeted queries, so any number of other payments cannot hide a plan.
  */
 export async function getCurrentPlan(userId: string, now: Date = new Date()): Promise<CurrentPlan> {
   const id = parseInput(userIdInput, userId);
-  const rows = await getDb()
-    .select()
+  const owned = and(eq(payment.userId, id), inArray(payment.status, ACTIVE_STATUSES));
+  const db = getDb();
+  const [lifetime] = await db
+    .select({ createdAt: payment.createdAt })
+    .from(payment)
+    .where(and(owned, eq(payment.type, 'one_time'), eq(payment.scene, 'lifetime')))
+    .orderBy(asc(payment.id))
+    .limit(1);
+  if (lifetime) return { id: 'lifetime', since: lifetime.createdAt };
+  // The subscription period that ends last among those not yet ended (compared in SQL, to the microsecond).
+  const [period] = await db
+    .select({ scene: payment.scene, periodEnd: sql<string>`${periodEnd}` })
     .from(payment)
     .where(
       and(
-        eq(payment.userId, id),
-        inArray(payment.type, ['one_time', 'subscription']),
-        inArray(payment.status, ACTIVE_STATUSES),
+        owned,
+        eq(payment.type, 'subscription'),
+        inArray(payment.scene, ['pro_monthly', 'pro_yearly']),
+        sql`${periodEnd} > ${now.toISOString()}::timestamptz`,
       ),
     )
-    .orderBy(desc(payment.id))
-    .limit(50);
-  const lifetime = rows.find((row) => row.scene === 'lifetime');
-  if (lifetime) return { id: 'lifetime', since: lifetime.createdAt };
-  for (const row of rows) {
-    const periodEnd = periodEndOf(row);
-    if ((row.scene === 'pro_monthly' || row.scene === 'pro_yearly') && periodEnd && periodEnd > now) {
-      return { id: row.scene, periodEnd };
-    }
+    .orderBy(desc(periodEnd))
+    .limit(1);
+  if (period?.scene === 'pro_monthly' || period?.scene === 'pro_yearly') {
+    return { id: period.scene, periodEnd: new Date(period.periodEnd) };
   }
   return { id: 'free' };
 }
@@ -76,11 +90,4 @@ export async function getPayments(input: {
   const items = rows.slice(0, args.limit);
   const last = items[items.length - 1];
   return { items, nextBefore: rows.length > args.limit && last ? last.id : null };
-}
-
-function periodEndOf(row: Payment): Date | null {
-  const value = row.metadata?.periodEnd;
-  if (typeof value !== 'string') return null;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date;
 }

@@ -59,6 +59,21 @@ describe('POST /api/ai/generate', () => {
     expect(await ledgerRowCounts(user.userId)).toEqual(before);
   });
 
+  it('answers 415 to a body that is not JSON (a cross-site form post) and charges nothing', async () => {
+    const { userId, cookie } = await signUp();
+    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded']) {
+      const response = await POST(
+        new Request(`${ORIGIN}/api/ai/generate`, {
+          method: 'POST',
+          headers: { 'content-type': contentType, cookie, 'x-forwarded-for': freshIp() },
+          body: JSON.stringify({ prompt: 'hello', requestId: randomUUID() }),
+        }),
+      );
+      expect(response.status).toBe(415);
+    }
+    expect((await getCreditBalance(userId)).current).toBe(GIFT);
+  });
+
   it('generates text, charges the configured cost once and reports the new balance', async () => {
     const user = await signUp();
     const requestId = randomUUID();

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { POST } from '@/app/api/auth/[...all]/route';
 import { describeAuthFailure } from '@/components/auth/auth-errors';
-import { getCreditBalance } from '@/credits';
+import { backfillRegisterGifts, getCreditBalance } from '@/credits';
 import { getSql } from '@/db';
 import { getSession } from '@/lib/session';
 import { DAY_MS, ledgerRowCounts, toDate } from '../factories';
@@ -40,6 +40,37 @@ describe('sign-up', () => {
     expect((await getCreditBalance(userId)).current).toBe(50);
     // Signed in at once: the cookie from the sign-up answer is a live session.
     expect(await sessionUserId(cookie)).toBe(userId);
+  });
+
+  it('still signs the user up when the gift fails, and the backfill grants it later, once', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    // The database refuses every balance row for a moment, as it would during an outage of the ledger.
+    await getSql().unsafe(`
+      CREATE FUNCTION test_refuse_ledger() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'ledger unavailable for the test'; END $$;
+      CREATE TRIGGER test_refuse_ledger BEFORE INSERT ON user_credit
+        FOR EACH ROW EXECUTE FUNCTION test_refuse_ledger();`);
+    let user: Awaited<ReturnType<typeof signUp>>;
+    try {
+      user = await signUp();
+    } finally {
+      await getSql().unsafe(
+        'DROP TRIGGER test_refuse_ledger ON user_credit; DROP FUNCTION test_refuse_ledger();',
+      );
+    }
+    expect(await sessionUserId(user.cookie)).toBe(user.userId);
+    expect(await giftsOf(user.userId)).toHaveLength(0);
+    expect(logged).toHaveBeenCalledWith(
+      expect.stringContaining('the backfill will retry'),
+      expect.anything(),
+    );
+
+    const backfill = await backfillRegisterGifts({ limit: 100 });
+    expect(backfill.granted).toBeGreaterThanOrEqual(1);
+    expect(await giftsOf(user.userId)).toHaveLength(1);
+    expect((await backfillRegisterGifts({ limit: 100 })).granted).toBe(0);
+    expect((await getCreditBalance(user.userId)).current).toBe(50);
+    logged.mockRestore();
   });
 
   it('refuses a taken email, whatever its case, and grants no second gift', async () => {
@@ -86,6 +117,23 @@ describe('sign-up', () => {
     );
     expect(response.status).toBe(400);
     expect(await describeAuthFailure(response)).toEqual({ key: 'invalidEmail', field: 'email' });
+  });
+});
+
+describe('changing a password', () => {
+  it('refuses a weak new password with WEAK_PASSWORD and keeps the old one', async () => {
+    const user = await signUp();
+    const response = await POST(
+      authRequest(
+        '/change-password',
+        { currentPassword: user.password, newPassword: 'password123' },
+        { cookie: user.cookie },
+      ),
+    );
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: 'WEAK_PASSWORD' });
+    const signIn = await POST(authRequest('/sign-in/email', { email: user.email, password: user.password }));
+    expect(signIn.status).toBe(200);
   });
 });
 

@@ -59,6 +59,7 @@ describe('GET /api/cron/expire-credits', () => {
   it('refuses to run in production when CRON_SECRET is unset', async () => {
     vi.stubEnv('CRON_SECRET', '');
     vi.stubEnv('NODE_ENV', 'production');
+    vi.stubEnv('BETTER_AUTH_URL', 'https://app.example.com');
     vi.stubEnv('BETTER_AUTH_SECRET', 'a-production-secret-of-at-least-32-chars');
     const userId = await userWithExpiredLot();
     const response = await GET(request());

@@ -25,11 +25,11 @@ describe('GET /api/cron/register-gifts', () => {
     const userId = await createUser();
     const response = await GET(request(`Bearer ${SECRET}`));
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ granted: 1, checked: 1, more: false });
+    expect(await response.json()).toEqual({ granted: 1, checked: 1, failed: 0, more: false });
     expect((await getCreditBalance(userId)).current).toBe(50);
 
     const again = await GET(request(`Bearer ${SECRET}`));
-    expect(await again.json()).toEqual({ granted: 0, checked: 0, more: false });
+    expect(await again.json()).toEqual({ granted: 0, checked: 0, failed: 0, more: false });
     expect((await getCreditBalance(userId)).current).toBe(50);
     await expectLedgerConsistent();
   });
@@ -49,6 +49,7 @@ describe('GET /api/cron/register-gifts', () => {
   it('refuses to run in production when CRON_SECRET is unset', async () => {
     vi.stubEnv('CRON_SECRET', '');
     vi.stubEnv('NODE_ENV', 'production');
+    vi.stubEnv('BETTER_AUTH_URL', 'https://app.example.com');
     // Production requires these too (src/env.ts); only the cron secret is missing here.
     vi.stubEnv('BETTER_AUTH_SECRET', 'a-production-secret-of-at-least-32-chars');
     const userId = await createUser();

@@ -14,8 +14,17 @@ import { ORIGIN, type SignedUpUser, signUp, withCookie } from '../http';
 
 interface HistoryBody {
   balance: { current: number };
-  history: { items: { userId: string; id: number }[]; nextCursor: string | null; prevCursor: string | null };
+  history: { items: Record<string, unknown>[]; nextCursor: string | null; prevCursor: string | null };
 }
+
+/** The ids of a user's log rows, newest first, straight from the database. */
+async function transactionIdsOf(userId: string): Promise<number[]> {
+  const rows = await getSql()<{ id: string }[]>`
+    SELECT id FROM credit_transaction WHERE user_id = ${userId} ORDER BY id DESC`;
+  return rows.map((row) => Number(row.id));
+}
+
+const idsOf = (body: HistoryBody) => body.history.items.map((row) => row.id);
 
 async function getCredits(user: SignedUpUser | null, query = ''): Promise<Response> {
   const headers = user ? withCookie(user.cookie) : new Headers();
@@ -59,8 +68,14 @@ describe('credits API: no access to another user', () => {
     const { alice, bob } = await twoUsers();
     const body = (await (await getCredits(alice)).json()) as HistoryBody;
     expect(body.balance.current).toBe(47);
-    expect(body.history.items).toHaveLength(4);
-    expect(new Set(body.history.items.map((row) => row.userId))).toEqual(new Set([alice.userId]));
+    expect(idsOf(body)).toEqual(await transactionIdsOf(alice.userId));
+    expect(idsOf(body)).toHaveLength(4);
+    // The server's bookkeeping stays on the server.
+    for (const item of body.history.items) {
+      expect(Object.keys(item)).not.toEqual(expect.arrayContaining(['idempotencyKey']));
+      expect(item).not.toHaveProperty('requestFingerprint');
+      expect(item).not.toHaveProperty('userId');
+    }
 
     const named = await getCredits(alice, `?userId=${encodeURIComponent(bob.userId)}`);
     expect(named.status).toBe(400);
@@ -69,15 +84,21 @@ describe('credits API: no access to another user', () => {
   it('never lets a cursor built from another user’s ids reach that user’s rows', async () => {
     const { alice, bob } = await twoUsers();
     const bobNewest = await maxTransactionId(bob.userId);
-    for (const cursor of [
-      encodeCursor({ direction: 'older', id: bobNewest + 1 }),
-      encodeCursor({ direction: 'older', id: bobNewest }),
-      encodeCursor({ direction: 'newer', id: 1 }),
-    ]) {
+    const aliceIds = await transactionIdsOf(alice.userId);
+    const bobIds = new Set(await transactionIdsOf(bob.userId));
+    for (const [cursor, expected] of [
+      // Older than Bob's newest row: all of Alice's rows, which are older too, and none of Bob's.
+      [encodeCursor({ direction: 'older', id: bobNewest + 1 }), aliceIds],
+      [encodeCursor({ direction: 'older', id: bobNewest }), aliceIds],
+      // Newer than the very first row: Alice's rows after it, oldest of the page last.
+      [encodeCursor({ direction: 'newer', id: 1 }), aliceIds.filter((id) => id > 1)],
+    ] as const) {
       const response = await getCredits(alice, `?cursor=${cursor}`);
       expect(response.status).toBe(200);
-      const body = (await response.json()) as HistoryBody;
-      for (const row of body.history.items) expect(row.userId).toBe(alice.userId);
+      const ids = idsOf((await response.json()) as HistoryBody);
+      expect(ids.length).toBeGreaterThan(0);
+      expect(ids).toEqual(expected);
+      expect(ids.filter((id) => bobIds.has(id as number))).toEqual([]);
     }
   });
 
@@ -97,12 +118,14 @@ describe('billing API: no access to another user', () => {
   it('lists only the caller’s payments, whatever `before` says', async () => {
     const { alice, bob, alicePayment, bobPayment } = await twoUsers();
     const mine = (await (await getBilling(alice)).json()) as {
-      payments: { items: { id: number; userId: string }[] };
+      payments: { items: Record<string, unknown>[] };
     };
     expect(mine.payments.items.map((row) => row.id)).toEqual([alicePayment]);
+    expect(mine.payments.items[0]).not.toHaveProperty('providerPaymentId');
+    expect(mine.payments.items[0]).not.toHaveProperty('metadata');
 
     const probe = (await (await getBilling(alice, `?before=${bobPayment + 1}`)).json()) as typeof mine;
-    expect(probe.payments.items.map((row) => row.userId)).toEqual([alice.userId]);
+    expect(probe.payments.items.map((row) => row.id)).toEqual([alicePayment]);
 
     const theirs = (await (await getBilling(bob)).json()) as typeof mine;
     expect(theirs.payments.items.map((row) => row.id)).toEqual([bobPayment]);

@@ -67,11 +67,17 @@ describe('safeReturnPath and signInPath', () => {
     ['//evil.com', '/settings/credits'],
     ['https://evil.com', '/settings/credits'],
     ['/\\evil.com', '/settings/credits'],
+    ['/\t/evil.com', '/settings/credits'],
+    ['/\n/evil.com', '/settings/credits'],
+    ['/\r\n/evil.com', '/settings/credits'],
+    ['/%09/evil.com', '/%09/evil.com'],
+    ['/\u0000/evil.com', '/settings/credits'],
     ['evil.com', '/settings/credits'],
     ['', '/settings/credits'],
     [null, '/settings/credits'],
     ['/ai', '/ai'],
     ['/settings/credits?page=2', '/settings/credits?page=2'],
+    ['/settings/credits?type=GRANT#transaction-4', '/settings/credits?type=GRANT#transaction-4'],
   ])('turns %j into %j', (value, expected) => {
     expect(safeReturnPath(value)).toBe(expected);
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseEnv } from '@/env';
 
 const SECRET = 'a-production-secret-of-at-least-32-chars';
+const AUTH = { BETTER_AUTH_SECRET: SECRET, BETTER_AUTH_URL: 'https://app.example.com' };
 
 describe('environment validation', () => {
   it('accepts an empty development environment with defaults', () => {
@@ -19,26 +20,44 @@ describe('environment validation', () => {
   });
 
   it('requires DATABASE_URL in production, but not while building', () => {
-    expect(() => parseEnv({ NODE_ENV: 'production', BETTER_AUTH_SECRET: SECRET })).toThrow(
+    expect(() => parseEnv({ NODE_ENV: 'production', ...AUTH })).toThrow(
       /DATABASE_URL is required in production/,
     );
     expect(
       parseEnv({ NODE_ENV: 'production', NEXT_PHASE: 'phase-production-build' }).DATABASE_URL,
     ).toBeUndefined();
     expect(
-      parseEnv({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/app', BETTER_AUTH_SECRET: SECRET })
-        .DATABASE_URL,
+      parseEnv({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/app', ...AUTH }).DATABASE_URL,
     ).toBe('postgres://db/app');
   });
 
   it('requires BETTER_AUTH_SECRET in production, where a development secret would forge sessions', () => {
-    expect(() => parseEnv({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/app' })).toThrow(
+    const base = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/app' };
+    expect(() => parseEnv({ ...base, BETTER_AUTH_URL: AUTH.BETTER_AUTH_URL })).toThrow(
       /BETTER_AUTH_SECRET is required in production/,
     );
+    // Without it, better-auth would derive origins from a localhost fallback and sign-in would fail.
+    expect(() => parseEnv({ ...base, BETTER_AUTH_SECRET: SECRET })).toThrow(
+      /BETTER_AUTH_URL is required in production/,
+    );
     expect(() =>
-      parseEnv({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/app', BETTER_AUTH_SECRET: 'short' }),
+      parseEnv({
+        NODE_ENV: 'production',
+        DATABASE_URL: 'postgres://db/app',
+        ...AUTH,
+        BETTER_AUTH_SECRET: 'short',
+      }),
     ).toThrow(/at least 32 characters/);
     expect(parseEnv({ NODE_ENV: 'development' }).BETTER_AUTH_SECRET).toBeUndefined();
+  });
+
+  it('reads TRUSTED_IP_HEADERS as a lower-cased list of header names', () => {
+    expect(parseEnv({ TRUSTED_IP_HEADERS: 'CF-Connecting-IP,x-real-ip' }).TRUSTED_IP_HEADERS).toEqual([
+      'cf-connecting-ip',
+      'x-real-ip',
+    ]);
+    expect(parseEnv({}).TRUSTED_IP_HEADERS).toBeUndefined();
+    expect(() => parseEnv({ TRUSTED_IP_HEADERS: 'x-real-ip, spaced' })).toThrow(/TRUSTED_IP_HEADERS/);
   });
 
   it('names every invalid variable in one error', () => {

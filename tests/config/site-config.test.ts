@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 describe('site.config.ts', () => {
   it('gives new users 50 credits expiring after 30 days', () => {
-    expect(siteConfig.credits.registerGift).toEqual({ amount: 50, expiresInDays: 30 });
+    expect(siteConfig.credits.registerGift).toEqual({ amount: 50, expiresInDays: 30, backfillWithinDays: 7 });
   });
 
   it('prices every pack and plan in both USD and CNY minor units', () => {

@@ -1,8 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { siteConfig } from '@site-config';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { addRegisterGiftCredits, backfillRegisterGifts } from '@/credits';
 import { GIFT_BACKFILL_BATCH_SIZE } from '@/credits/backfill';
 import { getSql } from '@/db';
-import { createUser, createUsers, daysAfter, expectLedgerConsistent, toDate } from '../factories';
+import { createUser, createUsers, DAY_MS, daysAfter, expectLedgerConsistent, toDate } from '../factories';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 /** Every register_gift GRANT of these users, as rows. */
 async function giftsOf(userIds: string[]) {
@@ -10,6 +15,12 @@ async function giftsOf(userIds: string[]) {
     SELECT user_id, amount, expiration_date, idempotency_key FROM credit_transaction
     WHERE type = 'GRANT' AND source_type = 'register_gift' AND user_id IN ${getSql()(userIds)}
     ORDER BY user_id`;
+}
+
+const HOUR_MS = 3_600_000;
+
+async function setCreatedAt(userId: string, createdAt: Date): Promise<void> {
+  await getSql()`UPDATE "user" SET created_at = ${createdAt.toISOString()}::timestamptz WHERE id = ${userId}`;
 }
 
 /** Gives every user already in this file's database a gift, so each test counts only its own users. */
@@ -25,7 +36,12 @@ describe('backfillRegisterGifts', () => {
     const users = await createUsers(3);
     const now = new Date('2026-03-01T00:00:00Z');
 
-    expect(await backfillRegisterGifts({ limit: 100, now })).toEqual({ granted: 3, checked: 3, more: false });
+    expect(await backfillRegisterGifts({ limit: 100, now })).toEqual({
+      granted: 3,
+      checked: 3,
+      failed: 0,
+      more: false,
+    });
     const gifts = await giftsOf(users);
     expect(gifts.map((gift) => gift.user_id).sort()).toEqual([...users].sort());
     for (const gift of gifts) {
@@ -34,7 +50,12 @@ describe('backfillRegisterGifts', () => {
       expect(toDate(gift.expiration_date)).toEqual(daysAfter(now, 30));
     }
 
-    expect(await backfillRegisterGifts({ limit: 100, now })).toEqual({ granted: 0, checked: 0, more: false });
+    expect(await backfillRegisterGifts({ limit: 100, now })).toEqual({
+      granted: 0,
+      checked: 0,
+      failed: 0,
+      more: false,
+    });
     expect(await giftsOf(users)).toHaveLength(3);
     await expectLedgerConsistent();
   });
@@ -46,7 +67,12 @@ describe('backfillRegisterGifts', () => {
     if (!first.ok) throw new Error(`the gift was refused: ${first.reason}`);
     const missing = await createUser();
 
-    expect(await backfillRegisterGifts({ limit: 100 })).toEqual({ granted: 1, checked: 1, more: false });
+    expect(await backfillRegisterGifts({ limit: 100 })).toEqual({
+      granted: 1,
+      checked: 1,
+      failed: 0,
+      more: false,
+    });
     const gifts = await giftsOf([gifted, missing]);
     expect(gifts).toHaveLength(2);
     // The gifted user's log is still its one original row, with its original expiry.
@@ -61,14 +87,29 @@ describe('backfillRegisterGifts', () => {
     const users: string[] = [];
     for (let i = 0; i < 5; i += 1) {
       const id = await createUser();
-      await getSql()`UPDATE "user" SET created_at = ${new Date(Date.UTC(2026, 0, 1 + i)).toISOString()}::timestamptz WHERE id = ${id}`;
+      await setCreatedAt(id, new Date(Date.now() - (5 - i) * HOUR_MS));
       users.push(id);
     }
 
-    expect(await backfillRegisterGifts({ limit: 2 })).toEqual({ granted: 2, checked: 2, more: true });
+    expect(await backfillRegisterGifts({ limit: 2 })).toEqual({
+      granted: 2,
+      checked: 2,
+      failed: 0,
+      more: true,
+    });
     expect((await giftsOf(users)).map((gift) => gift.user_id).sort()).toEqual(users.slice(0, 2).sort());
-    expect(await backfillRegisterGifts({ limit: 2 })).toEqual({ granted: 2, checked: 2, more: true });
-    expect(await backfillRegisterGifts({ limit: 2 })).toEqual({ granted: 1, checked: 1, more: false });
+    expect(await backfillRegisterGifts({ limit: 2 })).toEqual({
+      granted: 2,
+      checked: 2,
+      failed: 0,
+      more: true,
+    });
+    expect(await backfillRegisterGifts({ limit: 2 })).toEqual({
+      granted: 1,
+      checked: 1,
+      failed: 0,
+      more: false,
+    });
     expect(await giftsOf(users)).toHaveLength(5);
   });
 
@@ -92,7 +133,59 @@ describe('backfillRegisterGifts', () => {
       await expect(backfillRegisterGifts({ limit })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     }
     expect(await giftsOf([user])).toHaveLength(0);
-    expect(GIFT_BACKFILL_BATCH_SIZE).toBeGreaterThanOrEqual(1);
-    expect(GIFT_BACKFILL_BATCH_SIZE).toBeLessThanOrEqual(5_000);
+  });
+
+  it('leaves accounts older than the backfill window alone', async () => {
+    await settleEarlierUsers();
+    const recent = await createUser();
+    const old = await createUser();
+    const windowDays = siteConfig.credits.registerGift.backfillWithinDays;
+    await setCreatedAt(recent, new Date(Date.now() - (windowDays - 1) * DAY_MS));
+    await setCreatedAt(old, new Date(Date.now() - (windowDays + 1) * DAY_MS));
+
+    expect(await backfillRegisterGifts({ limit: GIFT_BACKFILL_BATCH_SIZE })).toMatchObject({
+      granted: 1,
+      checked: 1,
+    });
+    expect((await giftsOf([recent, old])).map((gift) => gift.user_id)).toEqual([recent]);
+  });
+
+  it('goes on past a user whose grant fails, counts the failure, and grants that user on a later run', async () => {
+    await settleEarlierUsers();
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const [first, broken, last] = await createUsers(3);
+    if (!first || !broken || !last) throw new Error('users missing');
+    await setCreatedAt(first, new Date(Date.now() - 3 * HOUR_MS));
+    await setCreatedAt(broken, new Date(Date.now() - 2 * HOUR_MS));
+    await setCreatedAt(last, new Date(Date.now() - HOUR_MS));
+    // The database refuses this one user's ledger writes, as a failing disk or a lock timeout would.
+    await getSql().unsafe(`
+      CREATE FUNCTION test_refuse_user() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'refused for the test'; END $$;
+      CREATE TRIGGER test_refuse_user BEFORE INSERT ON user_credit
+        FOR EACH ROW WHEN (NEW.user_id = '${broken}') EXECUTE FUNCTION test_refuse_user();`);
+    try {
+      expect(await backfillRegisterGifts({ limit: 100 })).toEqual({
+        granted: 2,
+        checked: 3,
+        failed: 1,
+        more: false,
+      });
+      expect((await giftsOf([first, broken, last])).map((gift) => gift.user_id).sort()).toEqual(
+        [first, last].sort(),
+      );
+    } finally {
+      await getSql().unsafe(
+        'DROP TRIGGER test_refuse_user ON user_credit; DROP FUNCTION test_refuse_user();',
+      );
+    }
+    expect(await backfillRegisterGifts({ limit: 100 })).toEqual({
+      granted: 1,
+      checked: 1,
+      failed: 0,
+      more: false,
+    });
+    expect(await giftsOf([broken])).toHaveLength(1);
+    await expectLedgerConsistent();
   });
 });

@@ -251,22 +251,28 @@ describe('chargeCredits', () => {
     await expectLedgerConsistent();
   });
 
-  it('throws when the consume was reversed by hand while the work ran, instead of refunding twice', async () => {
-    vi.spyOn(console, 'error').mockImplementation(() => {});
+  it('answers FAILED with nothing more refunded when the consume was reversed by hand while the work ran', async () => {
     const userId = await userWith(20);
-    const result = chargeCredits(charge(userId, 'ai:reversed'), async ({ transactionId }) => {
+    const result = await chargeCredits(charge(userId, 'ai:reversed'), async ({ transactionId }) => {
       await refundCredits({ userId, transactionId, sourceType: 'manual_reversal' });
       throw new Error('provider is down');
     });
 
-    const error = await result.catch((caught: unknown) => caught);
-
-    expect(isCreditsError(error, 'LEDGER_INVARIANT')).toBe(true);
+    expect(result).toMatchObject({ ok: false, reason: 'FAILED', refunded: 0, balance: 20 });
     expect(await logOf(userId)).toMatchObject([
       { type: 'CONSUME', amount: -5 },
       { type: 'REFUND', amount: 5, source_type: 'manual_reversal' },
     ]);
     expect(await balanceOf(userId)).toBe(20);
     await expectLedgerConsistent();
+  });
+
+  it('refuses a charge key ending in ":refund", which would take another charge’s refund key', async () => {
+    const userId = await userWith(20);
+    const work = vi.fn(async () => 'never');
+    const error = await chargeCredits(charge(userId, 'ai:x:refund'), work).catch((caught: unknown) => caught);
+    expect(isCreditsError(error, 'INVALID_INPUT')).toBe(true);
+    expect(work).not.toHaveBeenCalled();
+    expect(await balanceOf(userId)).toBe(20);
   });
 });

@@ -1,10 +1,31 @@
 import { siteConfig } from '@site-config';
 import { z } from 'zod';
 import { getCreditBalance, getCreditHistory } from '@/credits';
+import type { CreditTransaction } from '@/db/schema';
 import { inputErrorResponse, json, jsonError } from '@/lib/http';
 import { getSession } from '@/lib/session';
 
 export const dynamic = 'force-dynamic';
+
+/**
+ * What a client sees of a log row: never the idempotency key, the request fingerprint or the metadata,
+ * which are the server's bookkeeping and would freeze the table's shape into the API.
+ */
+function toHistoryItem(row: CreditTransaction) {
+  const { id, type, amount, balanceAfter, sourceType, description, paymentId, relatedTransactionId } = row;
+  return {
+    id,
+    type,
+    amount,
+    balanceAfter,
+    sourceType,
+    description,
+    paymentId,
+    relatedTransactionId,
+    expirationDate: row.expirationDate,
+    createdAt: row.createdAt,
+  };
+}
 
 const query = z.strictObject({
   cursor: z.string().max(100).optional(),
@@ -30,7 +51,7 @@ export async function GET(request: Request): Promise<Response> {
         ...params.data,
       }),
     ]);
-    return json({ balance, history });
+    return json({ balance, history: { ...history, items: history.items.map(toHistoryItem) } });
   } catch (error) {
     return inputErrorResponse(error);
   }

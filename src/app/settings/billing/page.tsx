@@ -1,3 +1,4 @@
+import { siteConfig } from '@site-config';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { getTranslations } from 'next-intl/server';
@@ -9,7 +10,6 @@ import { getCurrentPlan, getPayments } from '@/payment/queries';
 
 export const dynamic = 'force-dynamic';
 
-const PAGE_SIZE = 20;
 const searchParamsInput = z.object({
   before: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
 });
@@ -31,7 +31,7 @@ export default async function BillingPage({
   const [t, plan, page] = await Promise.all([
     getTranslations('billing'),
     getCurrentPlan(user.id),
-    getPayments({ userId: user.id, limit: PAGE_SIZE, before }),
+    getPayments({ userId: user.id, limit: siteConfig.credits.limits.paymentsPageSize, before }),
   ]);
   return (
     <div className="space-y-8">

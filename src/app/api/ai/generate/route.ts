@@ -5,6 +5,9 @@ import { json, jsonError } from '@/lib/http';
 import { getSession } from '@/lib/session';
 
 export const dynamic = 'force-dynamic';
+// The work runs inside the request: a charge whose work is cut off by the platform is not refunded (see
+// docs/app.md, "When the process dies mid-call"), so give the work room and keep provider timeouts below.
+export const maxDuration = 60;
 
 const BUY_URL = '/settings/credits#buy';
 
@@ -19,6 +22,10 @@ export async function POST(request: Request): Promise<Response> {
   const session = await getSession(request.headers);
   if (!session) return jsonError(401, 'UNAUTHENTICATED');
 
+  // JSON only: a cross-site form post (text/plain, urlencoded) cannot reach the charge.
+  if (!request.headers.get('content-type')?.startsWith('application/json')) {
+    return jsonError(415, 'UNSUPPORTED_MEDIA_TYPE');
+  }
   const parsed = generateInput.safeParse(await request.json().catch(() => undefined));
   if (!parsed.success) {
     const issues = parsed.error.issues.map(({ path, message }) => ({ path: path.join('.'), message }));
