@@ -37,10 +37,33 @@ export async function newContext(
 
 export const SCREENSHOT_DIR = path.join(process.cwd(), 'e2e', 'screenshots');
 
-/** A full-page screenshot under e2e/screenshots/, at the given viewport. */
+/**
+ * Sets the viewport and waits for the page to fit its width; fails naming the elements that stick out
+ * if it never does. A page wider than a phone is a layout bug.
+ */
+export async function expectFitsWidth(page: Page, viewport = DESKTOP): Promise<void> {
+  await page.setViewportSize(viewport);
+  try {
+    await page.waitForFunction(() => document.documentElement.scrollWidth <= window.innerWidth, null, {
+      timeout: 5_000,
+    });
+  } catch {
+    const wide = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('body *'))
+        .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 1)
+        .slice(0, 5)
+        .map(
+          (element) => `<${element.tagName.toLowerCase()} class="${element.getAttribute('class') ?? ''}">`,
+        ),
+    );
+    throw new Error(`${page.url()} is wider than ${viewport.width}px: ${wide.join(', ')}`);
+  }
+}
+
+/** A full-page screenshot under e2e/screenshots/, at the given viewport, once the page fits it. */
 export async function screenshot(page: Page, name: string, viewport = DESKTOP): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  await page.setViewportSize(viewport);
+  await expectFitsWidth(page, viewport);
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;

@@ -79,7 +79,7 @@ describe('a new user’s credits, end to end', () => {
     await page.setViewportSize(DESKTOP);
 
     // Switch to Chinese: the same history, in Chinese.
-    await page.getByLabel('Language').selectOption('zh-CN');
+    await page.getByRole('button', { name: '简体中文' }).click();
     await page.getByRole('heading', { level: 1, name: '积分' }).waitFor({ timeout: 15_000 });
     expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
     expect(await historyRow(page, '注册赠送')).toContain('+50');

@@ -1,43 +1,38 @@
-'use client';
-
 import { useLocale, useTranslations } from 'next-intl';
-import { useTransition } from 'react';
 import { setLocale } from '@/i18n/actions';
 import { locales } from '@/i18n/locales';
 
-/** A select that switches the language at once; without JavaScript the form's button submits it. */
+/**
+ * One submit button per language, posting the `setLocale` server action. The language changes only when
+ * the reader presses a button (never on focus or selection, WCAG 3.2.2), and it works without JavaScript.
+ * Each button names its language in that language, so it carries that `lang`.
+ */
 export function LanguageSwitcher() {
   const t = useTranslations('common.language');
-  const locale = useLocale();
-  const [pending, startTransition] = useTransition();
+  const current = useLocale();
   return (
-    <form action={setLocale} className="flex items-center gap-2">
-      <label htmlFor="locale-select" className="sr-only">
-        {t('label')}
-      </label>
-      <select
-        id="locale-select"
-        name="locale"
-        defaultValue={locale}
-        disabled={pending}
-        onChange={(event) => {
-          const data = new FormData();
-          data.set('locale', event.currentTarget.value);
-          startTransition(() => setLocale(data));
-        }}
-        className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm text-slate-800"
-      >
-        {locales.map((code) => (
-          <option key={code} value={code} lang={code}>
-            {t(code)}
-          </option>
-        ))}
-      </select>
-      <noscript>
-        <button type="submit" className="text-sm underline">
-          {t('apply')}
-        </button>
-      </noscript>
+    <form action={setLocale}>
+      <fieldset className="inline-flex rounded-lg border border-slate-300 bg-slate-100 p-0.5 text-sm">
+        <legend className="sr-only">{t('label')}</legend>
+        {locales.map((code) => {
+          const selected = code === current;
+          return (
+            <button
+              key={code}
+              type="submit"
+              name="locale"
+              value={code}
+              lang={code}
+              aria-current={selected ? 'true' : undefined}
+              className={`rounded-md px-2.5 py-1 font-medium ${
+                selected ? 'bg-white text-indigo-800 shadow-sm' : 'text-slate-700 hover:text-slate-900'
+              }`}
+            >
+              {t(code)}
+            </button>
+          );
+        })}
+      </fieldset>
     </form>
   );
 }

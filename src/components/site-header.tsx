@@ -1,4 +1,6 @@
+import { siteConfig } from '@site-config';
 import Link from 'next/link';
+import { unstable_rethrow } from 'next/navigation';
 import { getTranslations } from 'next-intl/server';
 import { getSession } from '@/lib/session';
 import { LanguageSwitcher } from './language-switcher';
@@ -6,14 +8,30 @@ import { SignOutButton } from './sign-out-button';
 
 const linkClass = 'rounded-md px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-200';
 
+/**
+ * The session, or null when it cannot be read. The header is on every page, so a database outage must not
+ * take the whole layout down with it: the reader gets the signed-out header and the pages that need the
+ * session fail on their own, inside their error boundaries. Next.js's own control-flow errors still
+ * propagate.
+ */
+async function headerSession() {
+  try {
+    return await getSession();
+  } catch (error) {
+    unstable_rethrow(error);
+    console.error('site header: could not read the session; showing the signed-out header', error);
+    return null;
+  }
+}
+
 export async function SiteHeader() {
   const t = await getTranslations('common');
-  const session = await getSession();
+  const session = await headerSession();
   return (
     <header className="border-b border-slate-200 bg-white">
       <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3">
         <Link href="/" className="mr-2 text-base font-semibold text-slate-900">
-          saas-credits
+          {siteConfig.name}
         </Link>
         <nav aria-label={t('nav.label')} className="flex flex-1 flex-wrap items-center gap-1">
           {session ? (

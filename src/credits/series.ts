@@ -4,11 +4,9 @@ import { z } from 'zod';
 import { getDb } from '@/db';
 import { CreditsError } from './errors';
 import { ledgerClockInput, parseInput } from './inputs';
+import { type BalanceSeriesRange, balanceSeriesRanges } from './ranges';
 
 /** Read side for the balance chart: one point per UTC day, computed from the log. Never writes. */
-
-export const balanceSeriesRanges = [30, 90] as const;
-export type BalanceSeriesRange = (typeof balanceSeriesRanges)[number];
 
 export interface BalancePoint {
   /** Midnight UTC of the day the point stands for. */
@@ -19,7 +17,7 @@ export interface BalancePoint {
 
 const seriesInput = z.strictObject({
   userId: z.string().min(1).max(200),
-  days: z.union([z.literal(30), z.literal(90)]),
+  days: z.literal(balanceSeriesRanges),
   now: ledgerClockInput,
 });
 

@@ -9,6 +9,7 @@ function dateLocale(locale: string): string {
   return locale === 'zh-CN' ? 'zh-CN' : 'en-GB';
 }
 
+/** An exact moment, to the minute, so a reader can match a ledger row or payment to what they did. */
 export function formatUtcDateTime(date: Date, locale: string): string {
   return new Intl.DateTimeFormat(dateLocale(locale), {
     day: 'numeric',
@@ -21,7 +22,10 @@ export function formatUtcDateTime(date: Date, locale: string): string {
   }).format(date);
 }
 
-/** A day of the balance chart: "22 Dec 2026" / "2026年12月22日". */
+/**
+ * A calendar day without a time ("22 Dec 2026" / "2026年12月22日"), because the chart's points are whole
+ * UTC days and a time of day would suggest a precision they do not have.
+ */
 export function formatUtcDay(date: Date, locale: string): string {
   return new Intl.DateTimeFormat(dateLocale(locale), {
     day: 'numeric',

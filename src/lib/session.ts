@@ -36,8 +36,14 @@ const PROBE_ORIGIN = 'http://same.invalid';
  * `//evil.com`: such characters are refused outright, and what remains must resolve to this origin.
  */
 export function safeReturnPath(value: string | null | undefined): string {
-  if (!value?.startsWith('/') || /[\u0000-\u001f\u007f\\]/.test(value)) return RETURN_FALLBACK;
+  if (!value?.startsWith('/') || [...value].some(isUnsafeInPath)) return RETURN_FALLBACK;
   const url = new URL(value, PROBE_ORIGIN);
   if (url.origin !== PROBE_ORIGIN) return RETURN_FALLBACK;
   return `${url.pathname}${url.search}${url.hash}`;
+}
+
+/** Control characters (U+0000 to U+001F, U+007F) and the backslash. */
+function isUnsafeInPath(char: string): boolean {
+  const code = char.charCodeAt(0);
+  return code <= 0x1f || code === 0x7f || char === '\\';
 }

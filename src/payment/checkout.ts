@@ -37,6 +37,9 @@ export type CheckoutResult =
   | { ok: true; redirectUrl: string }
   | { ok: false; reason: 'INVALID_PRODUCT' | 'PAYMENTS_NOT_CONFIGURED' };
 
+/** What the checkout server action answers: startCheckout's result, or that there is no session. */
+export type CheckoutActionResult = CheckoutResult | { ok: false; reason: 'UNAUTHENTICATED' };
+
 // The payments issue plugs the Stripe and WeChat Pay adapters in here; until then nothing can be sold,
 // and every valid request is answered PAYMENTS_NOT_CONFIGURED.
 const configuredAdapters: readonly CheckoutAdapter[] = [];

@@ -1,3 +1,5 @@
+import { BUY_MORE_HREF } from '@/components/credits/buy-href';
+
 /** What the demo shows after a submission, read from the route's answer (or its absence). */
 export type Outcome =
   | { kind: 'success'; text: string; cost: number }
@@ -27,7 +29,7 @@ export async function requestGeneration(
     case 200:
       return { outcome: { kind: 'success', text: String(body.text ?? ''), cost: count(body.cost) }, balance };
     case 402: {
-      const buyUrl = typeof body.buyUrl === 'string' ? body.buyUrl : '/settings/credits#buy';
+      const buyUrl = typeof body.buyUrl === 'string' ? body.buyUrl : BUY_MORE_HREF;
       return {
         outcome: { kind: 'insufficient', cost: count(body.cost), balance: count(body.balance), buyUrl },
         balance,

@@ -41,6 +41,10 @@ export const byPasswordProblem: Record<PasswordProblem, AuthFailure> = {
   WEAK: { key: 'passwordWeak', field: 'password' },
 };
 
+/**
+ * Maps a failed better-auth response to one of our messages, so readers see a translated, actionable
+ * sentence (and the field at fault) instead of better-auth's English error text.
+ */
 export async function describeAuthFailure(response: Response): Promise<AuthFailure> {
   if (response.status === 429) {
     const seconds = Number(response.headers.get('x-retry-after'));

@@ -12,6 +12,8 @@ const STATUS_STYLES: Record<Payment['status'], string> = {
   needs_attention: 'bg-rose-100 text-rose-900',
 };
 
+const columns = ['date', 'item', 'amount', 'credits', 'status'] as const;
+
 export type PaymentRow = Pick<
   Payment,
   'id' | 'scene' | 'amountMinor' | 'currency' | 'status' | 'credits' | 'createdAt'
@@ -24,8 +26,6 @@ export type PaymentRow = Pick<
  */
 export function PaymentsTable({ rows, nextBefore }: { rows: PaymentRow[]; nextBefore: number | null }) {
   const t = useTranslations('billing');
-  const format = useFormatter();
-  const locale = useLocale();
   if (rows.length === 0) {
     return (
       <p className="rounded-xl border border-dashed border-slate-300 p-6 text-slate-700">
@@ -39,7 +39,7 @@ export function PaymentsTable({ rows, nextBefore }: { rows: PaymentRow[]; nextBe
         <caption className="sr-only">{t('payments.caption')}</caption>
         <thead className="hidden border-b border-slate-200 text-slate-600 sm:table-header-group">
           <tr>
-            {(['date', 'item', 'amount', 'credits', 'status'] as const).map((column) => (
+            {columns.map((column) => (
               <th key={column} scope="col" className="px-3 py-2 font-medium">
                 {t(`payments.columns.${column}`)}
               </th>
@@ -48,27 +48,7 @@ export function PaymentsTable({ rows, nextBefore }: { rows: PaymentRow[]; nextBe
         </thead>
         <tbody>
           {rows.map((row) => (
-            <tr
-              key={row.id}
-              id={`payment-${row.id}`}
-              className="grid grid-cols-2 gap-1 border-b border-slate-200 py-3 target:bg-indigo-50 sm:table-row"
-            >
-              <td className="col-span-2 px-3 sm:py-2">
-                {t('dateTime', { date: formatUtcDateTime(row.createdAt, locale) })}
-              </td>
-              <td className="px-3 font-medium sm:py-2">{itemLabel(t, row.scene)}</td>
-              <td className="px-3 text-right tabular-nums sm:py-2 sm:text-left">
-                {format.number(row.amountMinor / 100, { style: 'currency', currency: row.currency })}
-              </td>
-              <td className="px-3 tabular-nums text-slate-700 sm:py-2">
-                {t('payments.creditsValue', { count: row.credits })}
-              </td>
-              <td className="px-3 text-right sm:py-2 sm:text-left">
-                <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${STATUS_STYLES[row.status]}`}>
-                  {t(`status.${row.status}`)}
-                </span>
-              </td>
-            </tr>
+            <PaymentTableRow key={row.id} row={row} />
           ))}
         </tbody>
       </table>
@@ -83,6 +63,49 @@ export function PaymentsTable({ rows, nextBefore }: { rows: PaymentRow[]; nextBe
         )}
       </nav>
     </>
+  );
+}
+
+/** One payment. On phones the header row is hidden and the cells stack, so each cell names its column. */
+function PaymentTableRow({ row }: { row: PaymentRow }) {
+  const t = useTranslations('billing');
+  const format = useFormatter();
+  const locale = useLocale();
+  const label = (column: (typeof columns)[number]) => (
+    <span className="block text-xs font-medium text-slate-600 sm:hidden">
+      {t(`payments.columns.${column}`)}
+    </span>
+  );
+  return (
+    <tr
+      id={`payment-${row.id}`}
+      className="grid grid-cols-2 gap-x-3 gap-y-2 border-b border-slate-200 py-3 target:bg-indigo-50 sm:table-row"
+    >
+      <td className="col-span-2 px-3 sm:py-2">
+        {label('date')}
+        <time dateTime={row.createdAt.toISOString()}>
+          {t('dateTime', { date: formatUtcDateTime(row.createdAt, locale) })}
+        </time>
+      </td>
+      <td className="px-3 font-medium sm:py-2">
+        {label('item')}
+        {itemLabel(t, row.scene)}
+      </td>
+      <td className="px-3 text-right tabular-nums sm:py-2 sm:text-left">
+        {label('amount')}
+        {format.number(row.amountMinor / 100, { style: 'currency', currency: row.currency })}
+      </td>
+      <td className="px-3 tabular-nums text-slate-700 sm:py-2">
+        {label('credits')}
+        {t('payments.creditsValue', { count: row.credits })}
+      </td>
+      <td className="px-3 text-right sm:py-2 sm:text-left">
+        {label('status')}
+        <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${STATUS_STYLES[row.status]}`}>
+          {t(`status.${row.status}`)}
+        </span>
+      </td>
+    </tr>
   );
 }
 

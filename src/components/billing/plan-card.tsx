@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { useLocale, useTranslations } from 'next-intl';
+import { BUY_MORE_HREF } from '@/components/credits/buy-href';
 import { formatUtcDateTime } from '@/i18n/format';
 import type { CurrentPlan } from '@/payment/queries';
 
@@ -7,7 +8,11 @@ import type { CurrentPlan } from '@/payment/queries';
 export function PlanCard({ plan }: { plan: CurrentPlan }) {
   const t = useTranslations('billing');
   const locale = useLocale();
-  const when = (date: Date) => t('dateTime', { date: formatUtcDateTime(date, locale) });
+  const when = (key: 'plan.renews' | 'plan.lifetimeSince', date: Date) =>
+    t.rich(key, {
+      date: t('dateTime', { date: formatUtcDateTime(date, locale) }),
+      time: (chunks) => <time dateTime={date.toISOString()}>{chunks}</time>,
+    });
   return (
     <section
       aria-labelledby="plan-heading"
@@ -19,14 +24,13 @@ export function PlanCard({ plan }: { plan: CurrentPlan }) {
       <p className="mt-1 text-2xl font-semibold text-slate-900" data-testid="plan-name">
         {t(`plan.${plan.id}`)}
       </p>
-      <p className="mt-2 text-sm text-slate-700">
+      <p className="mt-2 text-sm text-slate-700" data-testid="plan-detail">
         {plan.id === 'free' && t('plan.freeBody')}
-        {plan.id === 'lifetime' && t('plan.lifetimeSince', { date: when(plan.since) })}
-        {(plan.id === 'pro_monthly' || plan.id === 'pro_yearly') &&
-          t('plan.renews', { date: when(plan.periodEnd) })}
+        {plan.id === 'lifetime' && when('plan.lifetimeSince', plan.since)}
+        {(plan.id === 'pro_monthly' || plan.id === 'pro_yearly') && when('plan.renews', plan.periodEnd)}
       </p>
       <Link
-        href="/settings/credits#buy"
+        href={BUY_MORE_HREF}
         className="mt-4 inline-block text-sm font-medium text-indigo-700 underline-offset-2 hover:underline"
       >
         {t('plan.upgrade')}

@@ -68,8 +68,8 @@ export function BalanceChart({ points, view }: { points: ChartPoint[]; view: Cre
         <figure>
           <Plot points={points} top={niceCeiling(max)} />
           <div className="mt-1 ml-14 flex justify-between text-xs text-slate-600" aria-hidden="true">
-            <span>{formatUtcDay(first.day, locale)}</span>
-            <span>{formatUtcDay(last.day, locale)}</span>
+            <span>{t('axisDay', { day: formatUtcDay(first.day, locale) })}</span>
+            <span>{t('axisDay', { day: formatUtcDay(last.day, locale) })}</span>
           </div>
           <figcaption className="mt-3 text-sm text-slate-700">
             {t('summary', {
@@ -80,23 +80,26 @@ export function BalanceChart({ points, view }: { points: ChartPoint[]; view: Cre
               max,
             })}
           </figcaption>
-          <table className="sr-only">
-            <caption>{t('tableCaption', { days: view.range })}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('columns.day')}</th>
-                <th scope="col">{t('columns.balance')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {points.map((point) => (
-                <tr key={point.day.toISOString()}>
-                  <th scope="row">{formatUtcDay(point.day, locale)}</th>
-                  <td>{format.number(point.balance)}</td>
+          {/* Tables ignore overflow, so the visually hidden wrapper is a div: a hidden table stays hidden. */}
+          <div className="sr-only">
+            <table>
+              <caption>{t('tableCaption', { days: view.range })}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('columns.day')}</th>
+                  <th scope="col">{t('columns.balance')}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {points.map((point) => (
+                  <tr key={point.day.toISOString()}>
+                    <th scope="row">{formatUtcDay(point.day, locale)}</th>
+                    <td>{format.number(point.balance)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </figure>
       )}
     </section>

@@ -3,10 +3,8 @@
 import { useTranslations } from 'next-intl';
 import { useActionState, useEffect } from 'react';
 import type { Currency } from '@/i18n/currency';
-import type { CheckoutResult } from '@/payment/checkout';
+import type { CheckoutActionResult } from '@/payment/checkout';
 
-/** What the checkout server action answers: startCheckout's result, or that there is no session. */
-export type CheckoutActionResult = CheckoutResult | { ok: false; reason: 'UNAUTHENTICATED' };
 export type CheckoutAction = (formData: FormData) => Promise<CheckoutActionResult>;
 
 const MESSAGE_STYLES = {

@@ -4,12 +4,13 @@ import { type CreditsView, creditsHref } from './href';
 
 const linkClass =
   'inline-flex items-center gap-1 rounded-md border border-slate-300 bg-white px-3 py-1.5 font-medium text-slate-800 hover:bg-slate-50';
-const disabledClass =
-  'inline-flex items-center gap-1 rounded-md border border-slate-200 px-3 py-1.5 text-slate-500 cursor-not-allowed';
+const unavailableClass =
+  'inline-flex items-center gap-1 rounded-md border border-slate-200 px-3 py-1.5 text-slate-500';
 
 /**
- * Newer/older links for the keyset-paginated history. They keep the type filter and the chart range;
- * at either end the link is shown disabled, not as a link, so the layout does not jump.
+ * Newer/older links for the keyset-paginated history. They keep the type filter and the chart range.
+ * At either end the unavailable direction stays in place as muted plain text, not a link (so the layout
+ * does not jump and there is nothing to focus or activate).
  */
 export function HistoryPagination({
   view,
@@ -55,7 +56,7 @@ export function HistoryPagination({
             {label}
           </Link>
         ) : (
-          <span key={key} aria-disabled="true" className={disabledClass}>
+          <span key={key} className={unavailableClass}>
             {label}
           </span>
         ),

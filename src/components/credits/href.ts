@@ -1,17 +1,12 @@
-import type { CreditTransactionType } from '@/db/schema';
+import type { BalanceSeriesRange } from '@/credits/ranges';
+import { type CreditTransactionType, creditTransactionType } from '@/db/schema';
 
-export const creditTypes = [
-  'GRANT',
-  'CONSUME',
-  'EXPIRE',
-  'REFUND',
-] as const satisfies CreditTransactionType[];
-export const chartRanges = [30, 90] as const;
-export type ChartRange = (typeof chartRanges)[number];
+/** The history's type filter offers exactly the ledger's transaction types, in the schema's order. */
+export const creditTypes = creditTransactionType.enumValues;
 
 /** What the page's URL selects: the chart's range, the history's type filter and page. */
 export interface CreditsView {
-  range: ChartRange;
+  range: BalanceSeriesRange;
   type?: CreditTransactionType;
   cursor?: string;
 }

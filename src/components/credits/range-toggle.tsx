@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { useTranslations } from 'next-intl';
-import { type CreditsView, chartRanges, creditsHref } from './href';
+import { balanceSeriesRanges } from '@/credits/ranges';
+import { type CreditsView, creditsHref } from './href';
 
 /** 30/90-day links for the balance chart, as a segmented control; the history's filter and page stay. */
 export function RangeToggle({ view }: { view: CreditsView }) {
@@ -8,7 +9,7 @@ export function RangeToggle({ view }: { view: CreditsView }) {
   return (
     <nav aria-label={t('label')}>
       <ul className="inline-flex rounded-lg border border-slate-300 bg-slate-100 p-0.5 text-sm">
-        {chartRanges.map((range) => {
+        {balanceSeriesRanges.map((range) => {
           const current = view.range === range;
           return (
             <li key={range}>

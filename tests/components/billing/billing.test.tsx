@@ -41,12 +41,37 @@ describe('PlanCard', () => {
     const periodEnd = new Date('2027-01-05T08:30:00Z');
     const { unmount } = await renderIn('en', <PlanCard plan={{ id: 'pro_monthly', periodEnd }} />);
     expect(screen.getByTestId('plan-name')).toHaveTextContent('Pro monthly');
-    expect(screen.getByText('Current period ends on 5 Jan 2027, 08:30 UTC')).toBeInTheDocument();
+    expect(screen.getByTestId('plan-detail')).toHaveTextContent(
+      'Current period ends on 5 Jan 2027, 08:30 UTC',
+    );
+    expect(screen.getByText('5 Jan 2027, 08:30 UTC', { selector: 'time' })).toHaveAttribute(
+      'datetime',
+      '2027-01-05T08:30:00.000Z',
+    );
     unmount();
     await renderIn('zh-CN', <PlanCard plan={{ id: 'pro_monthly', periodEnd }} />);
     expect(screen.getByTestId('plan-name')).toHaveTextContent('专业版（月付）');
-    expect(screen.getByText('当前周期于 2027年1月5日 08:30 UTC 结束')).toBeInTheDocument();
+    expect(screen.getByTestId('plan-detail')).toHaveTextContent('当前周期于 2027年1月5日 08:30 UTC 结束');
+    expect(screen.getByText('2027年1月5日 08:30 UTC', { selector: 'time' })).toHaveAttribute(
+      'datetime',
+      '2027-01-05T08:30:00.000Z',
+    );
   });
+
+  it.each([
+    ['en', 'Yours for good since 1 Mar 2026, 12:00 UTC', '1 Mar 2026, 12:00 UTC'],
+    ['zh-CN', '自 2026年3月1日 12:00 UTC 起永久有效', '2026年3月1日 12:00 UTC'],
+  ] as const)(
+    'says since when a lifetime plan is owned, as a machine-readable time (%s)',
+    async (locale, detail, date) => {
+      await renderIn(locale, <PlanCard plan={{ id: 'lifetime', since: new Date('2026-03-01T12:00:00Z') }} />);
+      expect(screen.getByTestId('plan-detail')).toHaveTextContent(detail);
+      expect(screen.getByText(date, { selector: 'time' })).toHaveAttribute(
+        'datetime',
+        '2026-03-01T12:00:00.000Z',
+      );
+    },
+  );
 });
 
 describe('PaymentsTable', () => {
@@ -59,7 +84,10 @@ describe('PaymentsTable', () => {
     expect(cells.getByText('$5.00')).toBeInTheDocument();
     expect(cells.getByText('100 credits')).toBeInTheDocument();
     expect(cells.getByText('Paid')).toBeInTheDocument();
-    expect(cells.getByText('22 Dec 2026, 10:00 UTC')).toBeInTheDocument();
+    expect(cells.getByText('22 Dec 2026, 10:00 UTC', { selector: 'time' })).toHaveAttribute(
+      'datetime',
+      '2026-12-22T10:00:00.000Z',
+    );
     const second = document.getElementById('payment-9');
     if (!second) throw new Error('row payment-9 missing');
     expect(within(second).getByText('CN¥99.00')).toBeInTheDocument();
@@ -80,6 +108,22 @@ describe('PaymentsTable', () => {
       '/settings/billing?before=7',
     );
   });
+
+  it.each([
+    ['en', ['Date', 'Item', 'Amount', 'Credits', 'Status']],
+    ['zh-CN', ['日期', '项目', '金额', '积分', '状态']],
+  ] as const)(
+    'labels every cell for the stacked phone layout, where the header row is hidden (%s)',
+    async (locale, labels) => {
+      await renderIn(locale, <PaymentsTable rows={rows} nextBefore={null} />);
+      expect(screen.getAllByRole('columnheader').map((cell) => cell.textContent)).toEqual(labels);
+      for (const id of [12, 9]) {
+        const cells = document.getElementById(`payment-${id}`)?.querySelectorAll('td') ?? [];
+        const inline = Array.from(cells, (cell) => cell.querySelector('span.sm\\:hidden')?.textContent);
+        expect(inline, `payment ${id}`).toEqual(labels);
+      }
+    },
+  );
 
   it('has an empty state', async () => {
     await renderIn('en', <PaymentsTable rows={[]} nextBefore={null} />);

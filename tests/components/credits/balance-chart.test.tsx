@@ -23,8 +23,9 @@ describe('BalanceChart', () => {
         'Over the last 30 days your balance went from 0 to 35 credits (lowest 0, highest 50).',
       ),
     ).toBeTruthy();
-    expect(screen.getByText('1 Nov 2026', { selector: 'span' })).toBeTruthy();
-    expect(screen.getByText('30 Nov 2026', { selector: 'span' })).toBeTruthy();
+    // The visible axis says its time zone, like every date in the app.
+    expect(screen.getByText('1 Nov 2026 UTC', { selector: 'span' })).toBeTruthy();
+    expect(screen.getByText('30 Nov 2026 UTC', { selector: 'span' })).toBeTruthy();
   });
 
   it('lists every day in an accessible table (zh-CN)', async () => {
@@ -34,6 +35,8 @@ describe('BalanceChart', () => {
     expect(dataRows).toHaveLength(30);
     expect(dataRows[2]?.textContent).toBe('2026年11月3日50');
     expect(screen.getByText('最近 30 天，你的余额从 0 积分变为 35 积分（最低 0，最高 50）。')).toBeTruthy();
+    expect(screen.getByText('2026年11月1日 UTC', { selector: 'span' })).toBeTruthy();
+    expect(screen.getByText('2026年11月30日 UTC', { selector: 'span' })).toBeTruthy();
   });
 
   it('puts a higher balance higher on the plot', async () => {

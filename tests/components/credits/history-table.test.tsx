@@ -117,6 +117,21 @@ describe('HistoryTable', () => {
     expect(row(15).getByRole('link', { name: '#10 到期' })).toBeTruthy();
   });
 
+  it.each([
+    ['en', ['Time (UTC)', 'Type', 'Details', 'Amount', 'Balance after']],
+    ['zh-CN', ['时间（UTC）', '类型', '详情', '数量', '变动后余额']],
+  ] as const)(
+    'labels every cell for the stacked phone layout, where the header row is hidden (%s)',
+    async (locale, labels) => {
+      await renderIn(locale, <HistoryTable rows={rows} />);
+      for (const { id } of rows) {
+        const cells = document.getElementById(`transaction-${id}`)?.querySelectorAll('td') ?? [];
+        const inline = Array.from(cells, (cell) => cell.querySelector('span.sm\\:hidden')?.textContent);
+        expect(inline, `transaction ${id}`).toEqual(labels);
+      }
+    },
+  );
+
   it('links related rows where the page says they are', async () => {
     await renderIn(
       'en',

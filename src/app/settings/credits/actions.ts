@@ -1,8 +1,7 @@
 'use server';
 
-import type { CheckoutActionResult } from '@/components/credits/buy-button';
 import { getSession } from '@/lib/session';
-import { startCheckout } from '@/payment/checkout';
+import { type CheckoutActionResult, startCheckout } from '@/payment/checkout';
 import { parseCheckoutForm } from './checkout-form';
 
 /** A buy button: the signed-in user starts a checkout for the pack or plan in the form. */

@@ -12,6 +12,7 @@ import { HistoryPagination } from '@/components/credits/history-pagination';
 import { HistoryTable } from '@/components/credits/history-table';
 import { type CreditsView, creditsHref, creditTypes } from '@/components/credits/href';
 import { encodeCursor, getBalanceSeries, getCreditBalance } from '@/credits';
+import { balanceSeriesRanges } from '@/credits/ranges';
 import { setCurrency } from '@/i18n/actions';
 import { CURRENCY_COOKIE, preferredCurrency } from '@/i18n/currency';
 import { isLocale } from '@/i18n/locales';
@@ -24,10 +25,7 @@ export const dynamic = 'force-dynamic';
 
 // Anything unexpected in the URL falls back to the default view rather than failing the page.
 const viewInput = z.object({
-  range: z.coerce
-    .number()
-    .pipe(z.union([z.literal(30), z.literal(90)]))
-    .catch(30),
+  range: z.coerce.number().pipe(z.literal(balanceSeriesRanges)).catch(30),
   type: z.enum(creditTypes).optional().catch(undefined),
   cursor: z.string().min(1).max(100).optional().catch(undefined),
 });

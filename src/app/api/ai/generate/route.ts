@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PROMPT_MAX_LENGTH, PROMPT_MIN_LENGTH } from '@/ai/demo-generator';
 import { runDemoGeneration } from '@/ai/run-demo';
+import { BUY_MORE_HREF } from '@/components/credits/buy-href';
 import { json, jsonError } from '@/lib/http';
 import { getSession } from '@/lib/session';
 
@@ -8,8 +9,6 @@ export const dynamic = 'force-dynamic';
 // The work runs inside the request: a charge whose work is cut off by the platform is not refunded (see
 // docs/app.md, "When the process dies mid-call"), so give the work room and keep provider timeouts below.
 export const maxDuration = 60;
-
-const BUY_URL = '/settings/credits#buy';
 
 const generateInput = z.strictObject({
   prompt: z.string().trim().min(PROMPT_MIN_LENGTH).max(PROMPT_MAX_LENGTH),
@@ -39,7 +38,11 @@ export async function POST(request: Request): Promise<Response> {
   }
   switch (result.reason) {
     case 'INSUFFICIENT':
-      return jsonError(402, 'INSUFFICIENT', { balance: result.balance, cost: result.cost, buyUrl: BUY_URL });
+      return jsonError(402, 'INSUFFICIENT', {
+        balance: result.balance,
+        cost: result.cost,
+        buyUrl: BUY_MORE_HREF,
+      });
     case 'ALREADY_PROCESSED':
     case 'CONFLICT':
       return jsonError(409, result.reason);
