@@ -6,7 +6,8 @@ import { getSession } from '@/lib/session';
 import { LanguageSwitcher } from './language-switcher';
 import { SignOutButton } from './sign-out-button';
 
-const linkClass = 'rounded-md px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-200';
+const linkClass =
+  'whitespace-nowrap rounded-md px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-200';
 
 /**
  * The session, or null when it cannot be read. The header is on every page, so a database outage must not
@@ -52,7 +53,11 @@ export async function SiteHeader() {
           <LanguageSwitcher />
           {session ? (
             <>
-              <span className="hidden text-sm text-slate-600 sm:inline" data-testid="signed-in-email">
+              <span
+                className="hidden max-w-64 truncate text-sm text-slate-600 lg:inline"
+                title={session.user.email}
+                data-testid="signed-in-email"
+              >
                 {t('nav.signedInAs', { email: session.user.email })}
               </span>
               <SignOutButton />
