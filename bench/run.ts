@@ -18,11 +18,11 @@
  * bypasses the lots, never disturbs what `consumeCredits` sees. Variants alternate within each round and
  * the best of the rounds is kept, which damps the noise of a shared machine without favouring any side.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import path from 'node:path';
 import postgres, { type Sql } from 'postgres';
-import { type EmbeddedDatabase, startEmbeddedPostgres, withDatabase } from '../src/db/embedded';
+import { openScratchServer, withDatabase } from '../src/db/embedded';
 import { runMigrations } from '../src/db/migrate';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
@@ -72,22 +72,16 @@ async function main(): Promise<void> {
 
 /** A database of the bench's own: embedded (fsync on) by default, or a fresh one on DATABASE_URL. */
 async function openDatabase(): Promise<Target> {
-  const given = process.env.DATABASE_URL;
   const name = `saas_credits_bench_${process.pid}`;
-  let embedded: EmbeddedDatabase | undefined;
-  let scratch: string | undefined;
-  let serverUrl = given;
-  if (!serverUrl) {
-    scratch = mkdtempSync(path.join(tmpdir(), 'saas-credits-bench-'));
-    embedded = await startEmbeddedPostgres({ dataDir: path.join(scratch, 'data'), persistent: false });
-    serverUrl = embedded.url;
-  }
+  // fsync stays on: the bench measures durable commits, as in production.
+  const server = await openScratchServer({ name: 'bench', fast: false });
+  const serverUrl = server.url;
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`CREATE DATABASE "${name}"`);
   let cleaned = false;
   return {
     url: withDatabase(serverUrl, name),
-    kind: embedded ? 'embedded PostgreSQL (fsync on)' : 'DATABASE_URL',
+    kind: server.embedded ? 'embedded PostgreSQL (fsync on)' : 'DATABASE_URL',
     cleanup: async () => {
       if (cleaned) return;
       cleaned = true;
@@ -95,8 +89,7 @@ async function openDatabase(): Promise<Target> {
       await closeDb();
       await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       await admin.end();
-      await embedded?.stop();
-      if (scratch) rmSync(scratch, { recursive: true, force: true });
+      await server.stop();
     },
   };
 }

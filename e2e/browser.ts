@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, inject } from 'vitest';
 
 /**
  * Debian's Chromium driven by playwright-core: never a downloaded browser. The flags keep it from
@@ -27,12 +28,39 @@ export async function launchBrowser(): Promise<Browser> {
 export const DESKTOP = { width: 1280, height: 900 };
 export const PHONE = { width: 390, height: 844 };
 
-export async function newContext(
-  browser: Browser,
-  baseURL: string,
-  locale = 'en-US',
-): Promise<BrowserContext> {
-  return browser.newContext({ baseURL, locale, viewport: DESKTOP, timezoneId: 'Asia/Shanghai' });
+/**
+ * One browser per test file, launched before its tests and closed after them. The function it returns
+ * opens a fresh context (no cookies) on the server under test, at desktop size, in a time zone far from
+ * UTC so that a date shown in the reader's zone instead of UTC would be caught.
+ */
+export function browserForThisFile(): () => Promise<{ context: BrowserContext; page: Page }> {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return async () => {
+    if (!browser)
+      throw new Error('the browser is not running: call browserForThisFile() at the top of the file');
+    const context = await browser.newContext({
+      baseURL: inject('baseUrl'),
+      locale: 'en-US',
+      viewport: DESKTOP,
+      timezoneId: 'Asia/Shanghai',
+    });
+    return { context, page: await context.newPage() };
+  };
+}
+
+/** Signs a new user up through the sign-up page and waits for the credits page it leads to. */
+export async function signUpInBrowser(page: Page, email: string, password: string): Promise<void> {
+  await page.goto('/sign-up');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Create account', exact: true }).click();
+  await page.waitForURL('**/settings/credits', { timeout: 20_000 });
 }
 
 export const SCREENSHOT_DIR = path.join(process.cwd(), 'e2e', 'screenshots');

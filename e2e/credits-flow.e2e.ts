@@ -1,23 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DESKTOP, launchBrowser, newContext, PHONE, screenshot } from './browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserForThisFile, DESKTOP, PHONE, screenshot, signUpInBrowser } from './browser';
 
 /**
  * The journey a person takes, in a real browser against the production build: sign up, find the gift,
  * spend credits on the AI demo, see a failed generation refunded, read it all in Chinese, sign out and
  * back in. Screenshots of the credits page land in e2e/screenshots/.
  */
-const baseUrl = inject('baseUrl');
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const openPage = browserForThisFile();
 
 /** The text of the history row whose source label is `label` (the newest such row). */
 async function historyRow(page: Page, label: string): Promise<string> {
@@ -39,17 +30,12 @@ async function runPrompt(page: Page, prompt: string, expected: string): Promise<
 
 describe('a new user’s credits, end to end', () => {
   it('signs up, spends, is refunded, switches to Chinese, signs out and back in', async () => {
-    const context = await newContext(browser, baseUrl);
-    const page = await context.newPage();
+    const { context, page } = await openPage();
     const email = `e2e-${randomUUID()}@example.test`;
     const password = 'a sturdy passphrase 42';
 
     // Sign up: the gift is in the history at once.
-    await page.goto('/sign-up');
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(password);
-    await page.getByRole('button', { name: 'Create account', exact: true }).click();
-    await page.waitForURL('**/settings/credits', { timeout: 20_000 });
+    await signUpInBrowser(page, email, password);
     const gift = await historyRow(page, 'Welcome gift');
     expect(gift).toContain('Grant');
     expect(gift).toContain('+50');

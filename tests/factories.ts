@@ -37,6 +37,13 @@ export async function createPayment(
   return Number(row?.id);
 }
 
+/** The user's cached balance as the database holds it (0 before their first credit). */
+export async function balanceOf(userId: string): Promise<number> {
+  const [row] = await getSql()<{ current_credits: string }[]>`
+    SELECT current_credits FROM user_credit WHERE user_id = ${userId}`;
+  return Number(row?.current_credits ?? 0);
+}
+
 /** Counts of the ledger tables (of one user, or all), to assert that a rejected call wrote nothing. */
 export async function ledgerRowCounts(userId?: string): Promise<Record<string, number>> {
   const sql = getSql();

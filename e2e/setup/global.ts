@@ -1,19 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
-import { type EmbeddedDatabase, startEmbeddedPostgres, withDatabase } from '../../src/db/embedded';
+import { findFreePort, openScratchServer, withDatabase } from '../../src/db/embedded';
 import { runMigrations } from '../../src/db/migrate';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     baseUrl: string;
-    databaseUrl: string;
-    cronSecret: string;
   }
 }
 
@@ -25,18 +21,8 @@ export default async function setup(project: TestProject) {
   if (!existsSync(path.join(process.cwd(), '.next', 'BUILD_ID'))) {
     throw new Error('No production build found: run `npm run build` before `npm run test:e2e`.');
   }
-  let embedded: EmbeddedDatabase | undefined;
-  let scratchDir: string | undefined;
-  let serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) {
-    scratchDir = mkdtempSync(path.join(tmpdir(), 'saas-credits-e2e-'));
-    embedded = await startEmbeddedPostgres({
-      dataDir: path.join(scratchDir, 'data'),
-      persistent: false,
-      fast: true,
-    });
-    serverUrl = embedded.url;
-  }
+  const scratch = await openScratchServer({ name: 'e2e', fast: true });
+  const serverUrl = scratch.url;
   const database = `saas_credits_e2e_${process.pid}`;
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
@@ -44,27 +30,23 @@ export default async function setup(project: TestProject) {
   const databaseUrl = withDatabase(serverUrl, database);
   await runMigrations(databaseUrl);
 
-  const port = await freePort();
+  const port = await findFreePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const cronSecret = randomBytes(24).toString('hex');
   const server = startNext(port, {
     DATABASE_URL: databaseUrl,
     BETTER_AUTH_SECRET: randomBytes(32).toString('hex'),
     BETTER_AUTH_URL: baseUrl,
-    CRON_SECRET: cronSecret,
+    CRON_SECRET: randomBytes(24).toString('hex'),
   });
   await waitUntilServing(baseUrl, server);
   project.provide('baseUrl', baseUrl);
-  project.provide('databaseUrl', databaseUrl);
-  project.provide('cronSecret', cronSecret);
 
   return async () => {
     server.kill('SIGTERM');
     await new Promise((resolve) => server.once('exit', resolve).once('error', resolve));
     await admin.unsafe(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
     await admin.end();
-    await embedded?.stop();
-    if (scratchDir) rmSync(scratchDir, { recursive: true, force: true });
+    await scratch.stop();
   };
 }
 
@@ -103,16 +85,4 @@ async function waitUntilServing(baseUrl: string, server: ChildProcess): Promise<
   }
   server.kill('SIGKILL');
   throw new Error(`next start did not serve ${baseUrl} within 60 s:\n${serverLog}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }

@@ -2,6 +2,7 @@ import { siteConfig } from '@site-config';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { getFormatter, getTranslations } from 'next-intl/server';
+import { formatMoney } from '@/i18n/format';
 import { getSession } from '@/lib/session';
 
 const GUARANTEES = ['noOverdraft', 'exactlyOnce', 'appendOnly', 'fairExpiry'] as const;
@@ -78,8 +79,7 @@ export default async function HomePage() {
 async function PacksSection() {
   const t = await getTranslations('home.packs');
   const format = await getFormatter();
-  const price = (minor: number, currency: 'USD' | 'CNY') =>
-    format.number(minor / 100, { style: 'currency', currency });
+  const price = (minor: number, currency: 'USD' | 'CNY') => formatMoney(format, minor, currency);
   // A pack added to the config without a translated name is shown by its id.
   const name = (id: string) => (t.has(`names.${id}`) ? t(`names.${id}`) : id);
   const cell = 'px-4 py-3';

@@ -6,6 +6,7 @@ import {
   type CreditTransaction,
   type CreditTransactionType,
   creditTransaction,
+  creditTransactionType,
   userCredit,
 } from '@/db/schema';
 import { CreditsError } from './errors';
@@ -68,7 +69,7 @@ const historyInput = z.strictObject({
   userId: z.string().min(1).max(200),
   limit: z.number().int().min(1).max(100),
   cursor: z.string().max(100).optional(),
-  type: z.enum(['GRANT', 'CONSUME', 'EXPIRE', 'REFUND']).optional(),
+  type: z.enum(creditTransactionType.enumValues).optional(),
 });
 
 interface Cursor {

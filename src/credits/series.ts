@@ -5,6 +5,7 @@ import { getDb } from '@/db';
 import { CreditsError } from './errors';
 import { ledgerClockInput, parseInput } from './inputs';
 import { type BalanceSeriesRange, balanceSeriesRanges } from './ranges';
+import { DAY_MS } from './time';
 
 /** Read side for the balance chart: one point per UTC day, computed from the log. Never writes. */
 
@@ -20,8 +21,6 @@ const seriesInput = z.strictObject({
   days: z.literal(balanceSeriesRanges),
   now: ledgerClockInput,
 });
-
-const DAY_MS = 86_400_000;
 
 /**
  * The user's balance at the end of each of the last `days` UTC days, today included and last. A day's

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { userInfo } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 
 /**
@@ -118,7 +118,8 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function findFreePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
+export function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.unref();
@@ -129,6 +130,39 @@ function findFreePort(): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
+}
+
+export interface ScratchServer {
+  /** A URL for the server's `postgres` database, with rights to create and drop databases. */
+  url: string;
+  /** True when this process started the server (no DATABASE_URL was given). */
+  embedded: boolean;
+  /** Stops an embedded server and deletes its data; leaves a DATABASE_URL server alone. */
+  stop: () => Promise<void>;
+}
+
+/**
+ * A server for the tests, the end-to-end suite and the benchmark to create their own databases on:
+ * DATABASE_URL's when given, else an embedded one in a temporary folder that `stop` deletes. `fast`
+ * turns fsync off, for runs whose data nobody keeps.
+ */
+export async function openScratchServer(options: { name: string; fast: boolean }): Promise<ScratchServer> {
+  const given = process.env.DATABASE_URL;
+  if (given) return { url: given, embedded: false, stop: async () => {} };
+  const scratchDir = mkdtempSync(path.join(tmpdir(), `saas-credits-${options.name}-`));
+  const server = await startEmbeddedPostgres({
+    dataDir: path.join(scratchDir, 'data'),
+    persistent: false,
+    fast: options.fast,
+  });
+  return {
+    url: server.url,
+    embedded: true,
+    stop: async () => {
+      await server.stop();
+      rmSync(scratchDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Replaces the database name in a PostgreSQL URL. */

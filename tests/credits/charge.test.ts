@@ -3,7 +3,7 @@ import { chargeCredits } from '@/credits';
 import { isCreditsError } from '@/credits/errors';
 import { addCredits, consumeCredits, refundCredits } from '@/credits/server';
 import { getSql } from '@/db';
-import { createUser, expectLedgerConsistent, ledgerRowCounts } from '../factories';
+import { balanceOf, createUser, expectLedgerConsistent, ledgerRowCounts } from '../factories';
 
 async function userWith(credits: number): Promise<string> {
   const userId = await createUser();
@@ -16,12 +16,6 @@ async function logOf(userId: string) {
     { id: string; type: string; amount: number; source_type: string; related_transaction_id: string | null }[]
   >`SELECT id, type, amount, source_type, related_transaction_id FROM credit_transaction
     WHERE user_id = ${userId} AND type <> 'GRANT' ORDER BY id`;
-}
-
-async function balanceOf(userId: string): Promise<number> {
-  const [row] = await getSql()<{ current_credits: string }[]>`
-    SELECT current_credits FROM user_credit WHERE user_id = ${userId}`;
-  return Number(row?.current_credits ?? 0);
 }
 
 /** A unit of work that counts its runs and answers after a short wait, like a provider call. */

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addCredits, consumeCredits, expireDueCredits, refundCredits } from '@/credits/server';
 import { getSql } from '@/db';
 import {
+  balanceOf,
   concurrentPool,
   createPayment,
   createUser,
@@ -34,12 +35,6 @@ afterAll(async () => {
 
 function times<T>(count: number, make: (index: number) => Promise<T>): Promise<T[]> {
   return Promise.all(Array.from({ length: count }, (_, index) => make(index)));
-}
-
-async function balanceOf(userId: string): Promise<number> {
-  const [row] = await getSql()<{ current_credits: string }[]>`
-    SELECT current_credits FROM user_credit WHERE user_id = ${userId}`;
-  return Number(row?.current_credits ?? 0);
 }
 
 describe('concurrent consumes', () => {

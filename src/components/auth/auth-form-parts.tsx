@@ -1,5 +1,6 @@
+import Link from 'next/link';
 import { useTranslations } from 'next-intl';
-import type { InputHTMLAttributes } from 'react';
+import type { FormEvent, InputHTMLAttributes } from 'react';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@/lib/password';
 import type { AuthFailure } from './auth-errors';
 
@@ -32,6 +33,55 @@ export function AuthField({ id, label, hint, invalid, ...input }: FieldProps) {
         </p>
       ) : null}
     </div>
+  );
+}
+
+/** The email and password a submitted sign-in or sign-up form holds; the email without stray spaces. */
+export function readCredentials(event: FormEvent<HTMLFormElement>): { email: string; password: string } {
+  const data = new FormData(event.currentTarget);
+  return { email: String(data.get('email') ?? '').trim(), password: String(data.get('password') ?? '') };
+}
+
+/** The email field, the same on both forms. */
+export function EmailField({ id, invalid }: { id: string; invalid: boolean }) {
+  const t = useTranslations('auth.fields');
+  return (
+    <AuthField
+      id={id}
+      name="email"
+      type="email"
+      label={t('email')}
+      autoComplete="email"
+      inputMode="email"
+      spellCheck={false}
+      required
+      invalid={invalid}
+    />
+  );
+}
+
+/** "No account yet? Create one" and its reverse: to the other form, keeping where to go afterwards. */
+export function SwitchFormLink({
+  prompt,
+  label,
+  path,
+  next,
+}: {
+  prompt: string;
+  label: string;
+  path: string;
+  next: string;
+}) {
+  return (
+    <p className="text-center text-sm text-slate-700">
+      {prompt}{' '}
+      <Link
+        href={`${path}?next=${encodeURIComponent(next)}`}
+        className="font-medium text-indigo-700 underline"
+      >
+        {label}
+      </Link>
+    </p>
   );
 }
 

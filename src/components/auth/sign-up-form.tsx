@@ -1,11 +1,17 @@
 'use client';
 
-import Link from 'next/link';
 import { useTranslations } from 'next-intl';
 import type { FormEvent } from 'react';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from '@/lib/password';
 import { byPasswordProblem, looksLikeEmail } from './auth-errors';
-import { AuthErrorMessage, AuthField, SubmitButton } from './auth-form-parts';
+import {
+  AuthErrorMessage,
+  AuthField,
+  EmailField,
+  readCredentials,
+  SubmitButton,
+  SwitchFormLink,
+} from './auth-form-parts';
 import { useAuthSubmit } from './use-auth-submit';
 
 /** Email and password sign-up. `next` is the safe same-site path to go to afterwards. */
@@ -15,9 +21,7 @@ export function SignUpForm({ next }: { next: string }) {
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const data = new FormData(event.currentTarget);
-    const email = String(data.get('email') ?? '').trim();
-    const password = String(data.get('password') ?? '');
+    const { email, password } = readCredentials(event);
     // The same rules the server enforces, checked first so an obvious mistake costs no rate-limited try.
     if (!looksLikeEmail(email)) return setFailure({ key: 'invalidEmail', field: 'email' });
     const problem = passwordProblem(password, { email });
@@ -28,17 +32,7 @@ export function SignUpForm({ next }: { next: string }) {
 
   return (
     <form noValidate onSubmit={onSubmit} className="space-y-4">
-      <AuthField
-        id="sign-up-email"
-        name="email"
-        type="email"
-        label={t('fields.email')}
-        autoComplete="email"
-        inputMode="email"
-        spellCheck={false}
-        required
-        invalid={failure?.field === 'email'}
-      />
+      <EmailField id="sign-up-email" invalid={failure?.field === 'email'} />
       <AuthField
         id="sign-up-password"
         name="password"
@@ -53,15 +47,12 @@ export function SignUpForm({ next }: { next: string }) {
       />
       <AuthErrorMessage failure={failure} />
       <SubmitButton pending={pending} label={t('signUp.submit')} pendingLabel={t('signUp.pending')} />
-      <p className="text-center text-sm text-slate-700">
-        {t('signUp.haveAccount')}{' '}
-        <Link
-          href={`/sign-in?next=${encodeURIComponent(next)}`}
-          className="font-medium text-indigo-700 underline"
-        >
-          {t('signUp.signInLink')}
-        </Link>
-      </p>
+      <SwitchFormLink
+        prompt={t('signUp.haveAccount')}
+        label={t('signUp.signInLink')}
+        path="/sign-in"
+        next={next}
+      />
     </form>
   );
 }

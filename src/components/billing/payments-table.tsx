@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { useFormatter, useLocale, useTranslations } from 'next-intl';
 import type { Payment } from '@/db/schema';
-import { formatUtcDateTime } from '@/i18n/format';
+import { formatMoney, formatUtcDateTime } from '@/i18n/format';
 
 const STATUS_STYLES: Record<Payment['status'], string> = {
   pending: 'bg-amber-100 text-amber-900',
@@ -93,7 +93,7 @@ function PaymentTableRow({ row }: { row: PaymentRow }) {
       </td>
       <td className="px-3 text-right tabular-nums sm:py-2 sm:text-left">
         {label('amount')}
-        {format.number(row.amountMinor / 100, { style: 'currency', currency: row.currency })}
+        {formatMoney(format, row.amountMinor, row.currency)}
       </td>
       <td className="px-3 tabular-nums text-slate-700 sm:py-2">
         {label('credits')}

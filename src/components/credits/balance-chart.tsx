@@ -1,4 +1,5 @@
 import { useFormatter, useLocale, useTranslations } from 'next-intl';
+import { Panel } from '@/components/page-parts';
 import { formatUtcDay } from '@/i18n/format';
 import type { CreditsView } from './href';
 import { RangeToggle } from './range-toggle';
@@ -49,17 +50,7 @@ export function BalanceChart({ points, view }: { points: ChartPoint[]; view: Cre
   const first = points[0];
   const last = points[points.length - 1];
   return (
-    <section
-      id="chart"
-      aria-labelledby="chart-heading"
-      className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm"
-    >
-      <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
-        <h2 id="chart-heading" className="text-lg font-semibold text-slate-900">
-          {t('heading')}
-        </h2>
-        <RangeToggle view={view} />
-      </div>
+    <Panel id="chart" headingId="chart-heading" heading={t('heading')} aside={<RangeToggle view={view} />}>
       {max === 0 || !first || !last ? (
         <p className="rounded-lg border border-dashed border-slate-300 p-6 text-center text-slate-700">
           {t('empty', { days: view.range })}
@@ -102,7 +93,7 @@ export function BalanceChart({ points, view }: { points: ChartPoint[]; view: Cre
           </div>
         </figure>
       )}
-    </section>
+    </Panel>
   );
 }
 

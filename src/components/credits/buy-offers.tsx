@@ -2,6 +2,7 @@ import type { SiteConfig } from '@site-config';
 import { useFormatter, useTranslations } from 'next-intl';
 import type { ReactNode } from 'react';
 import type { Currency } from '@/i18n/currency';
+import { formatMoney } from '@/i18n/format';
 import { BuyButton, type CheckoutAction } from './buy-button';
 
 type Credits = SiteConfig['credits'];
@@ -13,8 +14,7 @@ interface OfferProps {
 
 function usePrice(currency: Currency): (prices: { USD: number; CNY: number }) => string {
   const format = useFormatter();
-  // Prices are stored in minor units (cents, fen); both currencies have two decimals.
-  return (prices) => format.number(prices[currency] / 100, { style: 'currency', currency });
+  return (prices) => formatMoney(format, prices[currency], currency);
 }
 
 /** One card per credit pack: credits, price and how long the credits last. */
@@ -53,27 +53,24 @@ export function PlanOffers({ plans, currency, checkoutAction }: OfferProps & { p
   const price = usePrice(currency);
   const expiry = (plan: { creditsExpireAtPeriodEnd: boolean }) =>
     plan.creditsExpireAtPeriodEnd ? [t('plans.periodExpiry')] : [];
+  // Monthly and yearly differ only in their interval, which the config states.
+  const periodic = (['pro_monthly', 'pro_yearly'] as const).map((id) => {
+    const plan = plans[id];
+    const monthly = plan.interval === 'month';
+    return {
+      id,
+      prices: plan.price,
+      per: t(monthly ? 'plans.perMonth' : 'plans.perYear'),
+      details: [
+        t(monthly ? 'plans.creditsPerMonth' : 'plans.creditsPerYear', { credits: plan.creditsPerPeriod }),
+        ...expiry(plan),
+      ],
+    };
+  });
   const offers = [
+    ...periodic,
     {
-      id: 'pro_monthly',
-      prices: plans.pro_monthly.price,
-      per: t('plans.perMonth'),
-      details: [
-        t('plans.creditsPerMonth', { credits: plans.pro_monthly.creditsPerPeriod }),
-        ...expiry(plans.pro_monthly),
-      ],
-    },
-    {
-      id: 'pro_yearly',
-      prices: plans.pro_yearly.price,
-      per: t('plans.perYear'),
-      details: [
-        t('plans.creditsPerYear', { credits: plans.pro_yearly.creditsPerPeriod }),
-        ...expiry(plans.pro_yearly),
-      ],
-    },
-    {
-      id: 'lifetime',
+      id: 'lifetime' as const,
       prices: plans.lifetime.price,
       per: t('plans.oneTime'),
       details: [
@@ -83,7 +80,7 @@ export function PlanOffers({ plans, currency, checkoutAction }: OfferProps & { p
         }),
       ],
     },
-  ] as const;
+  ];
   return (
     <OfferGrid heading={t('plans.heading')}>
       {offers.map((offer) => (

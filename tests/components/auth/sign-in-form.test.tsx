@@ -1,25 +1,13 @@
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SignInForm } from '@/components/auth/sign-in-form';
 import type { Locale } from '@/i18n/locales';
 import { renderIn } from '../render';
+import { fetchMock, router, stubFetchAndRouter } from '../stubs';
 
-const router = vi.hoisted(() => ({ push: vi.fn(), refresh: vi.fn() }));
-vi.mock('next/navigation', () => ({ useRouter: () => router }));
-
-const fetchMock = vi.fn<typeof fetch>();
-
-beforeEach(() => {
-  vi.stubGlobal('fetch', fetchMock);
-});
-
-afterEach(() => {
-  vi.unstubAllGlobals();
-  fetchMock.mockReset();
-  router.push.mockReset();
-  router.refresh.mockReset();
-});
+vi.mock('next/navigation', async () => (await import('../stubs')).navigationModule);
+stubFetchAndRouter();
 
 const text = {
   en: {

@@ -1,9 +1,8 @@
 import { siteConfig } from '@site-config';
 import { z } from 'zod';
 import { getCreditBalance, getCreditHistory } from '@/credits';
-import type { CreditTransaction } from '@/db/schema';
-import { inputErrorResponse, json, jsonError } from '@/lib/http';
-import { getSession } from '@/lib/session';
+import { type CreditTransaction, creditTransactionType } from '@/db/schema';
+import { inputErrorResponse, json, signedInQuery } from '@/lib/http';
 
 export const dynamic = 'force-dynamic';
 
@@ -29,7 +28,7 @@ function toHistoryItem(row: CreditTransaction) {
 
 const query = z.strictObject({
   cursor: z.string().max(100).optional(),
-  type: z.enum(['GRANT', 'CONSUME', 'EXPIRE', 'REFUND']).optional(),
+  type: z.enum(creditTransactionType.enumValues).optional(),
 });
 
 /**
@@ -38,17 +37,15 @@ const query = z.strictObject({
  * selects the caller's rows.
  */
 export async function GET(request: Request): Promise<Response> {
-  const session = await getSession(request.headers);
-  if (!session) return jsonError(401, 'UNAUTHENTICATED');
-  const params = query.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-  if (!params.success) return jsonError(400, 'INVALID_INPUT', { issues: params.error.issues });
+  const input = await signedInQuery(request, query);
+  if (input instanceof Response) return input;
   try {
     const [balance, history] = await Promise.all([
-      getCreditBalance(session.user.id),
+      getCreditBalance(input.userId),
       getCreditHistory({
-        userId: session.user.id,
+        userId: input.userId,
         limit: siteConfig.credits.limits.historyPageSize,
-        ...params.data,
+        ...input.query,
       }),
     ]);
     return json({ balance, history: { ...history, items: history.items.map(toHistoryItem) } });

@@ -5,6 +5,7 @@ import { getTranslations } from 'next-intl/server';
 import { z } from 'zod';
 import { PaymentsTable } from '@/components/billing/payments-table';
 import { PlanCard } from '@/components/billing/plan-card';
+import { PageHeader, Panel } from '@/components/page-parts';
 import { requireUser } from '@/lib/session';
 import { getCurrentPlan, getPayments } from '@/payment/queries';
 
@@ -35,18 +36,9 @@ export default async function BillingPage({
   ]);
   return (
     <div className="space-y-8">
-      <header>
-        <h1 className="text-2xl font-semibold text-slate-900">{t('title')}</h1>
-        <p className="mt-1 text-slate-700">{t('description')}</p>
-      </header>
+      <PageHeader title={t('title')} description={t('description')} />
       <PlanCard plan={plan} />
-      <section
-        aria-labelledby="payments-heading"
-        className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm"
-      >
-        <h2 id="payments-heading" className="mb-3 text-lg font-semibold text-slate-900">
-          {t('payments.heading')}
-        </h2>
+      <Panel headingId="payments-heading" heading={t('payments.heading')}>
         <PaymentsTable rows={page.items} nextBefore={page.nextBefore} />
         {before !== undefined && (
           <Link
@@ -56,7 +48,7 @@ export default async function BillingPage({
             {t('payments.newest')}
           </Link>
         )}
-      </section>
+      </Panel>
     </div>
   );
 }

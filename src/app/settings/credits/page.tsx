@@ -11,6 +11,7 @@ import { HistoryFilter } from '@/components/credits/history-filter';
 import { HistoryPagination } from '@/components/credits/history-pagination';
 import { HistoryTable } from '@/components/credits/history-table';
 import { type CreditsView, creditsHref, creditTypes } from '@/components/credits/href';
+import { PageHeader, Panel } from '@/components/page-parts';
 import { encodeCursor, getBalanceSeries, getCreditBalance } from '@/credits';
 import { balanceSeriesRanges } from '@/credits/ranges';
 import { setCurrency } from '@/i18n/actions';
@@ -59,24 +60,17 @@ export default async function CreditsPage({
     );
   return (
     <div className="space-y-8">
-      <header>
-        <h1 className="text-2xl font-semibold text-slate-900">{t('title')}</h1>
-        <p className="mt-1 text-slate-700">{t('description')}</p>
-      </header>
+      <PageHeader title={t('title')} description={t('description')} />
       <ExpiringNotice expiration={balance.nextExpiration} />
       <BalanceCard balance={balance} />
       <BalanceChart points={series} view={view} />
-      <section
+      <Panel
         id="history"
-        aria-labelledby="history-heading"
-        className="scroll-mt-4 rounded-xl border border-slate-200 bg-white p-5 shadow-sm"
+        headingId="history-heading"
+        heading={t('history.heading')}
+        aside={<HistoryFilter view={filterView} />}
+        className="scroll-mt-4"
       >
-        <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
-          <h2 id="history-heading" className="text-lg font-semibold text-slate-900">
-            {t('history.heading')}
-          </h2>
-          <HistoryFilter view={filterView} />
-        </div>
         <HistoryTable
           rows={history.page.items}
           filtered={view.type !== undefined}
@@ -87,7 +81,7 @@ export default async function CreditsPage({
           nextCursor={history.page.nextCursor}
           prevCursor={history.page.prevCursor}
         />
-      </section>
+      </Panel>
       <BuyMore
         packs={siteConfig.credits.packs}
         plans={siteConfig.credits.plans}

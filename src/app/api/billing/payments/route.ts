@@ -1,8 +1,7 @@
 import { siteConfig } from '@site-config';
 import { z } from 'zod';
 import type { Payment } from '@/db/schema';
-import { json, jsonError } from '@/lib/http';
-import { getSession } from '@/lib/session';
+import { json, signedInQuery } from '@/lib/http';
 import { getCurrentPlan, getPayments } from '@/payment/queries';
 
 export const dynamic = 'force-dynamic';
@@ -19,17 +18,11 @@ const query = z.strictObject({
 
 /** GET /api/billing/payments: the signed-in user's plan and payments, newest first (`before` pages). */
 export async function GET(request: Request): Promise<Response> {
-  const session = await getSession(request.headers);
-  if (!session) return jsonError(401, 'UNAUTHENTICATED');
-  const params = query.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-  if (!params.success) return jsonError(400, 'INVALID_INPUT', { issues: params.error.issues });
+  const input = await signedInQuery(request, query);
+  if (input instanceof Response) return input;
   const [plan, payments] = await Promise.all([
-    getCurrentPlan(session.user.id),
-    getPayments({
-      userId: session.user.id,
-      limit: siteConfig.credits.limits.paymentsPageSize,
-      ...params.data,
-    }),
+    getCurrentPlan(input.userId),
+    getPayments({ userId: input.userId, limit: siteConfig.credits.limits.paymentsPageSize, ...input.query }),
   ]);
   return json({ plan, payments: { ...payments, items: payments.items.map(toPaymentItem) } });
 }
