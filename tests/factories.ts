@@ -37,6 +37,24 @@ export async function createPayment(
   return Number(row?.id);
 }
 
+/** A subscription as the provider last reported it (the billing page and the monthly credits read it). */
+export async function createSubscription(input: {
+  userId: string;
+  plan?: 'pro_monthly' | 'pro_yearly';
+  status?: string;
+  currentPeriodEnd?: Date | null;
+  cancelAtPeriodEnd?: boolean;
+}): Promise<string> {
+  const id = `sub_test_${randomUUID()}`;
+  await getSql()`
+    INSERT INTO subscription (provider, provider_subscription_id, user_id, plan, status, current_period_end,
+      cancel_at_period_end, last_event_at)
+    VALUES ('stripe', ${id}, ${input.userId}, ${input.plan ?? 'pro_monthly'}, ${input.status ?? 'active'},
+      ${(input.currentPeriodEnd === undefined ? new Date(Date.now() + 30 * DAY_MS) : input.currentPeriodEnd)?.toISOString() ?? null}::timestamptz,
+      ${input.cancelAtPeriodEnd ?? false}, now())`;
+  return id;
+}
+
 /** The user's cached balance as the database holds it (0 before their first credit). */
 export async function balanceOf(userId: string): Promise<number> {
   const [row] = await getSql()<{ current_credits: string }[]>`

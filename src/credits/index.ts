@@ -1,8 +1,7 @@
 import 'server-only';
 import { type PlanId, siteConfig } from '@site-config';
-import { eq } from 'drizzle-orm';
-import { getDb } from '@/db';
-import { type Payment, payment } from '@/db/schema';
+import { getSql } from '@/db';
+import type { Payment } from '@/db/schema';
 import { CreditsError } from './errors';
 import { type AddCreditsResult, addCredits, type LedgerOptions } from './server';
 import { addInterval, daysFrom } from './time';
@@ -16,6 +15,7 @@ import { addInterval, daysFrom } from './time';
 export { type BackfillRegisterGiftsResult, backfillRegisterGifts } from './backfill';
 export { type Charge, type ChargeCreditsInput, type ChargeCreditsResult, chargeCredits } from './charge';
 export { isCreditsError } from './errors';
+export { grantMonthlyCredits, type MonthlyCreditsResult } from './monthly-credits';
 export {
   type CreditBalance,
   type CreditHistoryPage,
@@ -36,7 +36,7 @@ export async function addSubscriptionCredits(
   input: { userId: string; plan: PlanId; paymentId: number; periodEnd?: Date },
   options: LedgerOptions = {},
 ): Promise<AddCreditsResult> {
-  const paid = await getPaymentFor(input.userId, input.paymentId);
+  const paid = await getPaymentFor(input.userId, input.paymentId, options);
   if (input.plan === 'lifetime') {
     expectPurchase(paid, 'one_time', 'lifetime');
     return addCredits(
@@ -73,7 +73,7 @@ export async function addCreditPackCredits(
   input: { userId: string; packId: string; paymentId: number },
   options: LedgerOptions = {},
 ): Promise<AddCreditsResult> {
-  const paid = await getPaymentFor(input.userId, input.paymentId);
+  const paid = await getPaymentFor(input.userId, input.paymentId, options);
   expectPurchase(paid, 'credit_pack', `credits_${input.packId}`);
   const pack = siteConfig.credits.packs.find((candidate) => candidate.id === input.packId);
   // A pack removed from the config after checkout is still granted: the payment snapshotted its credits.
@@ -92,11 +92,21 @@ export async function addCreditPackCredits(
   );
 }
 
-async function getPaymentFor(userId: string, paymentId: number): Promise<Payment> {
+type PurchaseRow = Pick<Payment, 'id' | 'userId' | 'type' | 'scene' | 'credits' | 'metadata'>;
+
+/** The payment, read through the caller's transaction when there is one (the webhook's, which inserted it). */
+async function getPaymentFor(
+  userId: string,
+  paymentId: number,
+  options: LedgerOptions,
+): Promise<PurchaseRow> {
   if (!Number.isSafeInteger(paymentId) || paymentId < 1) {
     throw new CreditsError('INVALID_INPUT', 'paymentId must be a positive integer');
   }
-  const [row] = await getDb().select().from(payment).where(eq(payment.id, paymentId));
+  const sql = options.sql ?? getSql();
+  const [found] = await sql<(Omit<PurchaseRow, 'id'> & { id: string })[]>`
+    SELECT id, user_id AS "userId", type, scene, credits, metadata FROM payment WHERE id = ${paymentId}`;
+  const row = found && { ...found, id: Number(found.id) };
   if (!row || row.userId !== userId) {
     throw new CreditsError(
       'PAYMENT_MISMATCH',
@@ -106,7 +116,7 @@ async function getPaymentFor(userId: string, paymentId: number): Promise<Payment
   return row;
 }
 
-function expectPurchase(row: Payment, type: Payment['type'], scene: string): void {
+function expectPurchase(row: PurchaseRow, type: Payment['type'], scene: string): void {
   if (row.type !== type || row.scene !== scene) {
     throw new CreditsError(
       'PAYMENT_MISMATCH',
@@ -115,7 +125,7 @@ function expectPurchase(row: Payment, type: Payment['type'], scene: string): voi
   }
 }
 
-function snapshotOr(row: Payment, configured: number | undefined): number {
+function snapshotOr(row: PurchaseRow, configured: number | undefined): number {
   const amount = row.credits > 0 ? row.credits : configured;
   if (!amount) {
     throw new CreditsError(
@@ -126,7 +136,7 @@ function snapshotOr(row: Payment, configured: number | undefined): number {
   return amount;
 }
 
-function snapshotExpiry(row: Payment): number | null {
+function snapshotExpiry(row: PurchaseRow): number | null {
   const days = row.metadata?.expiresInDays;
   return typeof days === 'number' && Number.isInteger(days) && days > 0 ? days : null;
 }

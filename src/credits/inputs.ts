@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CreditsError } from './errors';
-import { consumeSourceTypes, grantSourceTypes, refundSourceTypes } from './source-types';
+import { clawbackSourceTypes, consumeSourceTypes, grantSourceTypes, refundSourceTypes } from './source-types';
 
 /** The largest amount one transaction may move (also a CHECK in the database). */
 export const MAX_CREDIT_AMOUNT = 1_000_000_000;
@@ -40,6 +40,18 @@ export const consumeCreditsInput = z.strictObject({
   metadata: metadata.optional(),
 });
 
+export const clawbackCreditsInput = z.strictObject({
+  userId,
+  /** The most to take back; less is taken when the user has less. */
+  amount,
+  /** The payment whose credits are taken back; its own grant is drawn first. */
+  paymentId: transactionId,
+  sourceType: z.enum(clawbackSourceTypes),
+  description: description.optional(),
+  idempotencyKey: idempotencyKey.optional(),
+  metadata: metadata.optional(),
+});
+
 export const refundCreditsInput = z.strictObject({
   userId,
   /** The CONSUME transaction being refunded. */
@@ -57,6 +69,7 @@ export const ledgerClockInput = z.date().optional();
 export type AddCreditsInput = z.input<typeof addCreditsInput>;
 export type ConsumeCreditsInput = z.input<typeof consumeCreditsInput>;
 export type RefundCreditsInput = z.input<typeof refundCreditsInput>;
+export type ClawbackCreditsInput = z.input<typeof clawbackCreditsInput>;
 
 /**
  * Parses untrusted input or throws a typed error before anything is written. A bad `sourceType` is

@@ -1,11 +1,13 @@
 import 'server-only';
-import type { Sql } from 'postgres';
+import type { Sql, TransactionSql } from 'postgres';
 import { getSql } from '@/db';
 import { CreditsError, toCreditsError } from './errors';
 import {
   type AddCreditsInput,
   addCreditsInput,
+  type ClawbackCreditsInput,
   type ConsumeCreditsInput,
+  clawbackCreditsInput,
   consumeCreditsInput,
   ledgerClockInput,
   parseInput,
@@ -21,7 +23,7 @@ import {
 
 export interface LedgerOptions {
   /** Run inside a caller's transaction (e.g. the one that inserted the payment row). */
-  sql?: Sql;
+  sql?: Sql | TransactionSql;
   /** The ledger's clock. Defaults to the database's `now()`; tests move it instead of sleeping. */
   now?: Date;
 }
@@ -52,7 +54,7 @@ export type RefundCreditsResult =
   | { ok: false; reason: 'CONFLICT'; transactionId: number };
 
 interface FunctionRow {
-  r_status: 'ok' | 'replayed' | 'conflict' | 'duplicate' | 'insufficient' | 'exceeds_refundable';
+  r_status: 'ok' | 'replayed' | 'conflict' | 'duplicate' | 'insufficient' | 'exceeds_refundable' | 'nothing';
   r_transaction_id: string | null;
   r_balance: string | null;
 }
@@ -169,6 +171,60 @@ export async function refundCredits(
       return { ok: false, reason: 'CONFLICT', transactionId: toCount(row.r_transaction_id) };
     default:
       throw unexpected('credits_refund', row.r_status);
+  }
+}
+
+export type ClawbackCreditsResult = {
+  /** The CONSUME row, or null when the user had nothing left to take. */
+  transactionId: number | null;
+  /** Credits taken back: at most `amount`, at most the balance. */
+  taken: number;
+  /** What could not be taken because it was spent already: `amount - taken`. */
+  shortfall: number;
+  balance: number;
+  replayed: boolean;
+};
+
+/**
+ * Takes back up to `amount` credits that a refunded or disputed payment bought, never more than the user
+ * has (a balance never goes negative), drawing on that payment's own grant first, then in burn order.
+ * Writes one CONSUME row carrying the payment's id, or nothing when the balance is zero. The part that
+ * could not be taken is answered as `shortfall` for the payment's records. Idempotent by key.
+ */
+export async function clawbackCredits(
+  input: ClawbackCreditsInput,
+  options: LedgerOptions = {},
+): Promise<ClawbackCreditsResult> {
+  const args = parseInput(clawbackCreditsInput, input);
+  const now = parseInput(ledgerClockInput, options.now);
+  const sql = options.sql ?? getSql();
+  const row = await call(
+    sql<(FunctionRow & { r_amount: number })[]>`SELECT r_status, r_transaction_id, r_balance, r_amount
+    FROM credits_clawback(
+      ${args.userId}, ${args.amount}::integer, ${args.paymentId}::bigint, ${args.sourceType},
+      ${args.description ?? null}, ${args.idempotencyKey ?? null}, ${json(args.metadata)}::jsonb,
+      ${iso(now)}::timestamptz)`,
+  );
+  switch (row.r_status) {
+    case 'ok':
+    case 'replayed':
+    case 'nothing': {
+      const taken = toCount(row.r_amount);
+      return {
+        transactionId: row.r_transaction_id === null ? null : toCount(row.r_transaction_id),
+        taken,
+        shortfall: args.amount - taken,
+        balance: toCount(row.r_balance),
+        replayed: row.r_status === 'replayed',
+      };
+    }
+    case 'conflict':
+      throw new CreditsError(
+        'INVALID_INPUT',
+        `idempotency key ${args.idempotencyKey} was used for a different clawback (transaction ${row.r_transaction_id})`,
+      );
+    default:
+      throw unexpected('credits_clawback', row.r_status);
   }
 }
 

@@ -14,7 +14,15 @@ export const grantSourceTypes = [
 
 export const consumeSourceTypes = ['ai_call', 'image_generation', 'manual'] as const;
 
-export const refundSourceTypes = ['failed_call', 'manual_reversal'] as const;
+/** CONSUME rows that take back what a payment bought (clawbackCredits), never spends by the user. */
+export const clawbackSourceTypes = ['payment_refunded', 'payment_disputed'] as const;
+
+export const refundSourceTypes = [
+  'failed_call',
+  'manual_reversal',
+  /** A dispute the merchant won: what its clawback took is given back. */
+  'dispute_won',
+] as const;
 
 export const expireSourceTypes = [
   /** The scheduled sweep (GET /api/cron/expire-credits). */
@@ -27,6 +35,12 @@ export const expireSourceTypes = [
 
 export type GrantSourceType = (typeof grantSourceTypes)[number];
 export type ConsumeSourceType = (typeof consumeSourceTypes)[number];
+export type ClawbackSourceType = (typeof clawbackSourceTypes)[number];
 export type RefundSourceType = (typeof refundSourceTypes)[number];
 export type ExpireSourceType = (typeof expireSourceTypes)[number];
-export type CreditSourceType = GrantSourceType | ConsumeSourceType | RefundSourceType | ExpireSourceType;
+export type CreditSourceType =
+  | GrantSourceType
+  | ConsumeSourceType
+  | ClawbackSourceType
+  | RefundSourceType
+  | ExpireSourceType;

@@ -138,6 +138,35 @@ const checks: Check[] = [
       WHERE t.type = 'EXPIRE' AND t.source_type <> 'expired_on_refund'
       GROUP BY l.id, l.user_id HAVING count(*) > 1`,
   },
+  {
+    invariant: '9. every paid payment granted its credits, and only clawbacks take them back',
+    query: (sql) => sql`
+      SELECT p.user_id, format('payment %s is %s with %s credits but granted nothing', p.id, p.status, p.credits) AS detail
+      FROM payment p
+      WHERE p.status IN ('paid', 'partially_refunded', 'refunded', 'disputed', 'dispute_lost') AND p.credits > 0
+        AND coalesce(p.metadata->>'grant', '') <> 'skipped_period_ended'
+        AND NOT EXISTS (SELECT 1 FROM credit_transaction t WHERE t.payment_id = p.id AND t.type = 'GRANT')
+      UNION ALL
+      SELECT p.user_id, format('payment %s: clawback rows take %s, its refunds and disputes record %s',
+        p.id, coalesce(c.taken, 0), coalesce(a.taken, 0))
+      FROM payment p
+      LEFT JOIN (SELECT payment_id, -sum(amount) AS taken FROM credit_transaction
+        WHERE type = 'CONSUME' AND payment_id IS NOT NULL GROUP BY payment_id) c ON c.payment_id = p.id
+      LEFT JOIN (SELECT payment_id, sum(credits_taken) AS taken FROM payment_adjustment GROUP BY payment_id) a
+        ON a.payment_id = p.id
+      WHERE coalesce(c.taken, 0) <> coalesce(a.taken, 0)
+      UNION ALL
+      SELECT p.user_id, format('payment %s of %s credits: its refunds and disputes ask back %s', p.id, p.credits, a.asked)
+      FROM payment p
+      JOIN (SELECT payment_id, sum(credits_requested) AS asked FROM payment_adjustment WHERE status <> 'won'
+        GROUP BY payment_id) a ON a.payment_id = p.id
+      WHERE a.asked > p.credits
+      UNION ALL
+      SELECT p.user_id, format('won dispute %s took %s and gave back %s', a.id, a.credits_taken, coalesce(r.amount, 0))
+      FROM payment_adjustment a JOIN payment p ON p.id = a.payment_id
+      LEFT JOIN credit_transaction r ON r.id = a.restore_transaction_id
+      WHERE a.status = 'won' AND a.credits_taken <> coalesce(r.amount, 0)`,
+  },
 ];
 
 export async function verifyLedger(sql: Sql): Promise<LedgerViolation[]> {

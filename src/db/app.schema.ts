@@ -31,6 +31,22 @@ export const creditTransactionType = pgEnum('credit_transaction_type', [
   'REFUND',
 ]);
 
+/** A payment's life: `pending` until paid (WeChat orders, delayed Stripe methods), then refunds and disputes. */
+export const paymentStatuses = [
+  'pending',
+  'paid',
+  'partially_refunded',
+  'refunded',
+  'disputed',
+  'dispute_lost',
+  /** Paid, but what it bought could not be resolved: no credits granted; an operator must look. */
+  'needs_attention',
+  /** A pending order that was never paid (closed by the provider or past its expiry). */
+  'expired',
+  /** A delayed payment method (bank debit) that did not go through. */
+  'failed',
+] as const;
+
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
 export const userCredit = pgTable(
@@ -75,21 +91,129 @@ export const payment = pgTable(
     scene: text('scene').notNull(),
     amountMinor: bigint('amount_minor', { mode: 'number' }).notNull(),
     currency: text('currency').notNull(),
-    status: text('status', {
-      enum: ['pending', 'paid', 'partially_refunded', 'refunded', 'disputed', 'needs_attention'],
-    }).notNull(),
+    status: text('status', { enum: paymentStatuses }).notNull(),
     /** The credits this payment buys, snapshotted at checkout so config changes cannot alter a paid order. */
     credits: integer('credits').notNull(),
+    /**
+     * The provider's id of the money movement, which its refunds and disputes refer to: the Stripe
+     * PaymentIntent, the WeChat Pay transaction_id.
+     */
+    providerReference: text('provider_reference'),
+    /** Money refunded so far, in the same minor unit and currency as `amountMinor`. */
+    refundedMinor: bigint('refunded_minor', { mode: 'number' }).notNull().default(0),
+    paidAt: timestamp('paid_at', { withTimezone: true }),
     metadata: jsonb('metadata').$type<Record<string, unknown>>(),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
     uniqueIndex('payment_provider_payment_id_uq').on(table.provider, table.providerPaymentId),
+    uniqueIndex('payment_provider_reference_uq')
+      .on(table.provider, table.providerReference)
+      .where(sql`${table.providerReference} IS NOT NULL`),
     index('payment_user_id_idx').on(table.userId, table.id.desc()),
     check('payment_amount_non_negative', sql`${table.amountMinor} >= 0`),
     check('payment_currency_iso', sql`${table.currency} ~ '^[A-Z]{3}$'`),
     check('payment_credits_non_negative', sql`${table.credits} >= 0`),
+    check(
+      'payment_refunded_in_range',
+      sql`${table.refundedMinor} >= 0 AND ${table.refundedMinor} <= ${table.amountMinor}`,
+    ),
+    check(
+      'payment_status_known',
+      sql`${table.status} IN ('pending', 'paid', 'partially_refunded', 'refunded', 'disputed', 'dispute_lost', 'needs_attention', 'expired', 'failed')`,
+    ),
+  ],
+);
+
+/**
+ * What happened to a payment after it was paid: each refund and each dispute, once (unique per payment
+ * and provider reference), with the credits it asked back, took back, and could not (the shortfall:
+ * credits already spent). Written only by src/payment/store.ts, in the transaction that moves the credits.
+ */
+export const paymentAdjustment = pgTable(
+  'payment_adjustment',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    paymentId: bigint('payment_id', { mode: 'number' })
+      .notNull()
+      .references(() => payment.id),
+    kind: text('kind', { enum: ['refund', 'dispute'] }).notNull(),
+    /** The provider's refund or dispute id (Stripe refunds: the cumulative refunded amount it reported). */
+    providerReference: text('provider_reference').notNull(),
+    /** Money this adjustment moved back to the buyer, in the payment's minor unit. */
+    amountMinor: bigint('amount_minor', { mode: 'number' }).notNull(),
+    /** `applied` (refunds), `open` / `won` / `lost` (disputes). */
+    status: text('status', { enum: ['applied', 'open', 'won', 'lost'] }).notNull(),
+    creditsRequested: integer('credits_requested').notNull(),
+    creditsTaken: integer('credits_taken').notNull(),
+    /** The CONSUME row that took the credits back, when any were left to take. */
+    clawbackTransactionId: bigint('clawback_transaction_id', { mode: 'number' }).references(
+      () => creditTransaction.id,
+    ),
+    /** The REFUND row that gave them back after a dispute was won. */
+    restoreTransactionId: bigint('restore_transaction_id', { mode: 'number' }).references(
+      () => creditTransaction.id,
+    ),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    uniqueIndex('payment_adjustment_reference_uq').on(table.paymentId, table.kind, table.providerReference),
+    check('payment_adjustment_amount_non_negative', sql`${table.amountMinor} >= 0`),
+    check(
+      'payment_adjustment_credits_in_range',
+      sql`${table.creditsTaken} >= 0 AND ${table.creditsTaken} <= ${table.creditsRequested}`,
+    ),
+    check(
+      'payment_adjustment_status_fits_kind',
+      sql`(${table.kind} = 'refund' AND ${table.status} = 'applied') OR (${table.kind} = 'dispute' AND ${table.status} IN ('open', 'won', 'lost'))`,
+    ),
+  ],
+);
+
+/** The provider's customer of each user (one Stripe Customer per user, created at the first checkout). */
+export const billingCustomer = pgTable(
+  'billing_customer',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => user.id),
+    provider: text('provider', { enum: ['stripe'] }).notNull(),
+    customerId: text('customer_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.userId, table.provider] }),
+    uniqueIndex('billing_customer_customer_id_uq').on(table.provider, table.customerId),
+  ],
+);
+
+/**
+ * A subscription's state as the provider last reported it. Events arrive in any order: each carries its
+ * creation time, and an update older than the one stored is ignored (`lastEventAt`).
+ */
+export const subscription = pgTable(
+  'subscription',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    provider: text('provider', { enum: ['stripe'] }).notNull(),
+    providerSubscriptionId: text('provider_subscription_id').notNull(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => user.id),
+    plan: text('plan', { enum: ['pro_monthly', 'pro_yearly'] }).notNull(),
+    /** The provider's status: active, trialing, past_due, canceled, unpaid, incomplete, ... */
+    status: text('status').notNull(),
+    currentPeriodEnd: timestamp('current_period_end', { withTimezone: true }),
+    cancelAtPeriodEnd: boolean('cancel_at_period_end').notNull().default(false),
+    lastEventAt: timestamp('last_event_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    uniqueIndex('subscription_provider_id_uq').on(table.provider, table.providerSubscriptionId),
+    index('subscription_user_id_idx').on(table.userId),
   ],
 );
 
@@ -212,3 +336,7 @@ export type CreditLot = typeof creditLot.$inferSelect;
 export type CreditAllocation = typeof creditAllocation.$inferSelect;
 export type Payment = typeof payment.$inferSelect;
 export type NewPayment = typeof payment.$inferInsert;
+export type PaymentStatus = Payment['status'];
+export type PaymentAdjustment = typeof paymentAdjustment.$inferSelect;
+export type BillingCustomer = typeof billingCustomer.$inferSelect;
+export type Subscription = typeof subscription.$inferSelect;
