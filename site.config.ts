@@ -60,6 +60,13 @@ const siteConfigSchema = z.object({
         monthlyCredits: creditsAmount,
       }),
     }),
+    /** The free plan: what every user without a paid plan receives each UTC calendar month (0: nothing). */
+    freePlan: z.object({ monthlyCredits: z.number().int().min(0).max(1_000_000_000) }),
+    /**
+     * Whether monthly credits (the free plan's and the lifetime plan's) expire when their UTC month ends.
+     * With false they accumulate for as long as the user keeps them.
+     */
+    monthlyCreditsExpireAtMonthEnd: z.boolean(),
     /** What each metered feature costs per call, in credits. */
     costs: z.object({
       /** One generation of the example AI feature (/ai). */
@@ -74,6 +81,15 @@ const siteConfigSchema = z.object({
       expiryBatchSize: z.number().int().min(1).max(5_000),
       /** How long one cron invocation may spend expiring before it stops and reports `more`. */
       expiryTimeBudgetMs: z.number().int().min(100).max(800_000),
+      /** Users one monthly-credits query fetches, and how long one cron invocation may keep granting. */
+      monthlyCreditsBatchSize: z.number().int().min(1).max(5_000),
+      monthlyCreditsTimeBudgetMs: z.number().int().min(100).max(800_000),
+      /** How long a WeChat Pay QR order stays payable. */
+      wechatOrderMinutes: z
+        .number()
+        .int()
+        .min(5)
+        .max(24 * 60),
     }),
   }),
 });
@@ -107,7 +123,17 @@ export const siteConfig: SiteConfig = siteConfigSchema.parse({
       },
       lifetime: { price: { USD: 29_900, CNY: 199_900 }, credits: 5_000, monthlyCredits: 500 },
     },
+    freePlan: { monthlyCredits: 20 },
+    monthlyCreditsExpireAtMonthEnd: true,
     costs: { aiDemo: 5 },
-    limits: { historyPageSize: 20, paymentsPageSize: 20, expiryBatchSize: 200, expiryTimeBudgetMs: 50_000 },
+    limits: {
+      historyPageSize: 20,
+      paymentsPageSize: 20,
+      expiryBatchSize: 200,
+      expiryTimeBudgetMs: 50_000,
+      monthlyCreditsBatchSize: 500,
+      monthlyCreditsTimeBudgetMs: 50_000,
+      wechatOrderMinutes: 120,
+    },
   },
 });

@@ -1,62 +1,83 @@
 import 'server-only';
 import type { PlanId } from '@site-config';
-import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { parseInput } from '@/credits/inputs';
 import { getDb } from '@/db';
-import { type Payment, payment } from '@/db/schema';
+import { billingCustomer, type Payment, payment, subscription } from '@/db/schema';
 
 /** Read side of payments for the billing page and its API: a user's plan and payment history. Never writes. */
 
 export type CurrentPlan =
   | { id: 'free' }
   | { id: 'lifetime'; since: Date }
-  | { id: Exclude<PlanId, 'lifetime'>; periodEnd: Date };
-
-/**
- * A subscription payment's period end, written into its metadata (ISO 8601) by the payment webhook. A
- * value of another shape reads as no period end rather than failing the whole query.
- */
-const periodEnd = sql`CASE WHEN ${payment.metadata}->>'periodEnd' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T'
-  THEN (${payment.metadata}->>'periodEnd')::timestamptz END`;
+  | {
+      id: Exclude<PlanId, 'lifetime'>;
+      /** When the paid period ends: the renewal date, or the end date when it will not renew. */
+      periodEnd: Date | null;
+      cancelAtPeriodEnd: boolean;
+      /** The provider's status: active, trialing, or past_due (a renewal payment failed; Stripe retries). */
+      status: string;
+    };
 
 /** Statuses under which a purchase still counts as bought (a partial refund keeps the plan). */
 const ACTIVE_STATUSES: Payment['status'][] = ['paid', 'partially_refunded'];
 
+/** Subscription statuses that still give the plan: Stripe keeps retrying a past-due renewal. */
+export const LIVE_SUBSCRIPTION_STATUSES = ['active', 'trialing', 'past_due'];
+
 /**
- * The user's plan, from their payments: a lifetime purchase, else the paid subscription period that
- * ends last among those not yet ended (its `periodEnd` is in the payment's metadata), else free. Two
- * targeted queries, so any number of other payments cannot hide a plan.
+ * The user's plan: a lifetime purchase, else a live subscription (as the provider last reported it),
+ * else free. A subscription past its period end without news from the provider no longer counts.
  */
 export async function getCurrentPlan(userId: string, now: Date = new Date()): Promise<CurrentPlan> {
   const id = parseInput(userIdInput, userId);
-  const owned = and(eq(payment.userId, id), inArray(payment.status, ACTIVE_STATUSES));
   const db = getDb();
   const [lifetime] = await db
-    .select({ createdAt: payment.createdAt })
-    .from(payment)
-    .where(and(owned, eq(payment.type, 'one_time'), eq(payment.scene, 'lifetime')))
-    .orderBy(asc(payment.id))
-    .limit(1);
-  if (lifetime) return { id: 'lifetime', since: lifetime.createdAt };
-  // The subscription period that ends last among those not yet ended (compared in SQL, to the microsecond).
-  const [period] = await db
-    .select({ scene: payment.scene, periodEnd: sql<string>`${periodEnd}` })
+    .select({ paidAt: payment.paidAt, createdAt: payment.createdAt })
     .from(payment)
     .where(
       and(
-        owned,
-        eq(payment.type, 'subscription'),
-        inArray(payment.scene, ['pro_monthly', 'pro_yearly']),
-        sql`${periodEnd} > ${now.toISOString()}::timestamptz`,
+        eq(payment.userId, id),
+        inArray(payment.status, ACTIVE_STATUSES),
+        eq(payment.type, 'one_time'),
+        eq(payment.scene, 'lifetime'),
       ),
     )
-    .orderBy(desc(periodEnd))
+    .orderBy(asc(payment.id))
     .limit(1);
-  if (period?.scene === 'pro_monthly' || period?.scene === 'pro_yearly') {
-    return { id: period.scene, periodEnd: new Date(period.periodEnd) };
+  if (lifetime) return { id: 'lifetime', since: lifetime.paidAt ?? lifetime.createdAt };
+  const [live] = await db
+    .select()
+    .from(subscription)
+    .where(
+      and(
+        eq(subscription.userId, id),
+        inArray(subscription.status, LIVE_SUBSCRIPTION_STATUSES),
+        or(isNull(subscription.currentPeriodEnd), gt(subscription.currentPeriodEnd, now)),
+      ),
+    )
+    .orderBy(sql`${subscription.currentPeriodEnd} DESC NULLS LAST`)
+    .limit(1);
+  if (live) {
+    return {
+      id: live.plan,
+      periodEnd: live.currentPeriodEnd,
+      cancelAtPeriodEnd: live.cancelAtPeriodEnd,
+      status: live.status,
+    };
   }
   return { id: 'free' };
+}
+
+/** Whether the user has a Stripe Customer, i.e. something to manage in the Customer Portal. */
+export async function hasBillingAccount(userId: string): Promise<boolean> {
+  const [row] = await getDb()
+    .select({ userId: billingCustomer.userId })
+    .from(billingCustomer)
+    .where(eq(billingCustomer.userId, parseInput(userIdInput, userId)))
+    .limit(1);
+  return row !== undefined;
 }
 
 export interface PaymentPage {

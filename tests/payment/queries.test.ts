@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { getCurrentPlan, getPayments } from '@/payment/queries';
-import { createPayment, createUser } from '../factories';
+import { createPayment, createSubscription, createUser } from '../factories';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
-
-function period(end: string) {
-  return { metadata: { periodEnd: end } };
-}
 
 describe('getCurrentPlan', () => {
   it('is free without a plan purchase, whatever packs were bought', async () => {
@@ -15,47 +11,53 @@ describe('getCurrentPlan', () => {
     expect(await getCurrentPlan(userId, NOW)).toEqual({ id: 'free' });
   });
 
-  it('is the subscription whose paid period has not ended, and free once it has', async () => {
+  it('is the live subscription until its period ends, with its renewal and cancellation', async () => {
     const userId = await createUser();
-    await createPayment({
+    await createSubscription({
       userId,
-      type: 'subscription',
-      scene: 'pro_monthly',
-      ...period('2026-11-30T08:00:00.000Z'),
+      plan: 'pro_monthly',
+      currentPeriodEnd: new Date('2026-11-30T08:00:00.000Z'),
+      cancelAtPeriodEnd: true,
     });
     expect(await getCurrentPlan(userId, NOW)).toEqual({
       id: 'pro_monthly',
       periodEnd: new Date('2026-11-30T08:00:00.000Z'),
+      cancelAtPeriodEnd: true,
+      status: 'active',
     });
     expect(await getCurrentPlan(userId, new Date('2026-11-30T08:00:00.000Z'))).toEqual({ id: 'free' });
   });
 
-  it('picks the period that ends last, and ignores refunded ones and malformed period ends', async () => {
+  it('keeps a past-due subscription (Stripe retries) but not a canceled or unpaid one', async () => {
+    const pastDue = await createUser();
+    await createSubscription({ userId: pastDue, plan: 'pro_yearly', status: 'past_due' });
+    expect(await getCurrentPlan(pastDue, NOW)).toMatchObject({ id: 'pro_yearly', status: 'past_due' });
+    for (const status of ['canceled', 'unpaid', 'incomplete', 'incomplete_expired']) {
+      const userId = await createUser();
+      await createSubscription({ userId, status });
+      expect(await getCurrentPlan(userId, NOW)).toEqual({ id: 'free' });
+    }
+  });
+
+  it('picks the subscription whose period ends last; paid invoices alone do not make a plan', async () => {
     const userId = await createUser();
-    await createPayment({
+    await createSubscription({
       userId,
-      type: 'subscription',
-      scene: 'pro_yearly',
-      ...period('2027-06-01T00:00:00Z'),
+      plan: 'pro_monthly',
+      currentPeriodEnd: new Date('2026-12-01T00:00:00Z'),
     });
-    await createPayment({
+    await createSubscription({
       userId,
-      type: 'subscription',
-      scene: 'pro_monthly',
-      ...period('2026-12-01T00:00:00Z'),
+      plan: 'pro_yearly',
+      currentPeriodEnd: new Date('2027-06-01T00:00:00Z'),
     });
-    await createPayment({
-      userId,
-      type: 'subscription',
-      scene: 'pro_monthly',
-      status: 'refunded',
-      ...period('2028-01-01T00:00:00Z'),
-    });
-    await createPayment({ userId, type: 'subscription', scene: 'pro_monthly', ...period('next tuesday') });
-    expect(await getCurrentPlan(userId, NOW)).toEqual({
+    expect(await getCurrentPlan(userId, NOW)).toMatchObject({
       id: 'pro_yearly',
       periodEnd: new Date('2027-06-01T00:00:00Z'),
     });
+    const invoicesOnly = await createUser();
+    await createPayment({ userId: invoicesOnly, type: 'subscription', scene: 'pro_monthly' });
+    expect(await getCurrentPlan(invoicesOnly, NOW)).toEqual({ id: 'free' });
   });
 
   it('is lifetime after a lifetime purchase, even behind many newer payments', async () => {

@@ -1,5 +1,7 @@
 'use server';
 
+import { headers } from 'next/headers';
+import { appOrigin } from '@/lib/app-url';
 import { getSession } from '@/lib/session';
 import { type CheckoutActionResult, startCheckout } from '@/payment/checkout';
 import { parseCheckoutForm } from './checkout-form';
@@ -10,5 +12,8 @@ export async function checkout(formData: FormData): Promise<CheckoutActionResult
   if (!session) return { ok: false, reason: 'UNAUTHENTICATED' };
   const request = parseCheckoutForm(formData);
   if (!request) return { ok: false, reason: 'INVALID_PRODUCT' };
-  return startCheckout({ userId: session.user.id, ...request });
+  return startCheckout(
+    { userId: session.user.id, email: session.user.email, ...request },
+    { appUrl: appOrigin(await headers()) },
+  );
 }
