@@ -2,18 +2,19 @@ import type { SiteConfig } from '@site-config';
 import { useTranslations } from 'next-intl';
 import type { Currency } from '@/i18n/currency';
 import type { CheckoutAction } from './buy-button';
-import { PackOffers, PlanOffers } from './buy-offers';
+import { type OfferMethods, PackOffers, PlanOffers } from './buy-offers';
 import { CurrencySwitcher } from './currency-switcher';
 
 /**
  * "Buy more" (id="buy", linked from the billing page): the packs and plans of site.config.ts priced in
- * the visitor's currency, a currency switcher, and, while no payment provider is configured, a plain
- * notice that purchases cannot be completed yet.
+ * the visitor's currency with a button per payment method that takes them, a currency switcher, and,
+ * while no payment provider is configured, a plain notice that purchases cannot be completed yet.
  */
 export function BuyMore({
   packs,
   plans,
   currency,
+  methods,
   paymentsConfigured,
   checkoutAction,
   currencyAction,
@@ -21,6 +22,7 @@ export function BuyMore({
   packs: SiteConfig['credits']['packs'];
   plans: SiteConfig['credits']['plans'];
   currency: Currency;
+  methods: OfferMethods;
   paymentsConfigured: boolean;
   checkoutAction: CheckoutAction;
   currencyAction: (formData: FormData) => void | Promise<void>;
@@ -42,8 +44,8 @@ export function BuyMore({
           {t('notConfigured')}
         </p>
       )}
-      <PackOffers packs={packs} currency={currency} checkoutAction={checkoutAction} />
-      <PlanOffers plans={plans} currency={currency} checkoutAction={checkoutAction} />
+      <PackOffers packs={packs} currency={currency} methods={methods} checkoutAction={checkoutAction} />
+      <PlanOffers plans={plans} currency={currency} methods={methods} checkoutAction={checkoutAction} />
     </section>
   );
 }

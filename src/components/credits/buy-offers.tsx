@@ -3,12 +3,23 @@ import { useFormatter, useTranslations } from 'next-intl';
 import type { ReactNode } from 'react';
 import type { Currency } from '@/i18n/currency';
 import { formatMoney } from '@/i18n/format';
+import type { PaymentMethod } from '@/payment/checkout';
 import { BuyButton, type CheckoutAction } from './buy-button';
 
 type Credits = SiteConfig['credits'];
 
+/**
+ * The payment methods that can take each pack (by id) and plan in the selected currency, as the page
+ * worked them out on the server. A product missing here gets a plain "Buy" button.
+ */
+export interface OfferMethods {
+  packs: Readonly<Record<string, readonly PaymentMethod[]>>;
+  plans: Readonly<Partial<Record<keyof Credits['plans'], readonly PaymentMethod[]>>>;
+}
+
 interface OfferProps {
   currency: Currency;
+  methods: OfferMethods;
   checkoutAction: CheckoutAction;
 }
 
@@ -18,7 +29,12 @@ function usePrice(currency: Currency): (prices: { USD: number; CNY: number }) =>
 }
 
 /** One card per credit pack: credits, price and how long the credits last. */
-export function PackOffers({ packs, currency, checkoutAction }: OfferProps & { packs: Credits['packs'] }) {
+export function PackOffers({
+  packs,
+  currency,
+  methods,
+  checkoutAction,
+}: OfferProps & { packs: Credits['packs'] }) {
   const t = useTranslations('credits.buy');
   const price = usePrice(currency);
   return (
@@ -39,6 +55,7 @@ export function PackOffers({ packs, currency, checkoutAction }: OfferProps & { p
             action={checkoutAction}
             product={{ kind: 'pack', id: pack.id }}
             currency={currency}
+            methods={methods.packs[pack.id] ?? []}
             label={t('buyPack', { credits: pack.credits, price: price(pack.price) })}
           />
         </Offer>
@@ -48,7 +65,12 @@ export function PackOffers({ packs, currency, checkoutAction }: OfferProps & { p
 }
 
 /** The three plans: a price per period (or once, for lifetime) and the credits each brings. */
-export function PlanOffers({ plans, currency, checkoutAction }: OfferProps & { plans: Credits['plans'] }) {
+export function PlanOffers({
+  plans,
+  currency,
+  methods,
+  checkoutAction,
+}: OfferProps & { plans: Credits['plans'] }) {
   const t = useTranslations('credits.buy');
   const price = usePrice(currency);
   const expiry = (plan: { creditsExpireAtPeriodEnd: boolean }) =>
@@ -96,6 +118,7 @@ export function PlanOffers({ plans, currency, checkoutAction }: OfferProps & { p
             action={checkoutAction}
             product={{ kind: 'plan', id: offer.id }}
             currency={currency}
+            methods={methods.plans[offer.id] ?? []}
             label={t('buyPlan', { plan: t(`plans.${offer.id}`), price: price(offer.prices) })}
           />
         </Offer>

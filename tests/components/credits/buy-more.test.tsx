@@ -1,9 +1,10 @@
 import { siteConfig } from '@site-config';
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CheckoutAction } from '@/components/credits/buy-button';
 import { BuyMore } from '@/components/credits/buy-more';
+import type { OfferMethods } from '@/components/credits/buy-offers';
 import type { Currency } from '@/i18n/currency';
 import type { Locale } from '@/i18n/locales';
 import { renderIn } from '../render';
@@ -15,6 +16,7 @@ function renderBuyMore(
   currency: Currency,
   options: {
     action?: CheckoutAction;
+    methods?: OfferMethods;
     paymentsConfigured?: boolean;
     currencyAction?: (formData: FormData) => void;
   } = {},
@@ -25,6 +27,7 @@ function renderBuyMore(
       packs={siteConfig.credits.packs}
       plans={siteConfig.credits.plans}
       currency={currency}
+      methods={options.methods ?? { packs: {}, plans: {} }}
       paymentsConfigured={options.paymentsConfigured ?? false}
       checkoutAction={options.action ?? notConfigured}
       currencyAction={options.currencyAction ?? (() => {})}
@@ -33,6 +36,26 @@ function renderBuyMore(
 }
 
 const card = (testId: string) => within(screen.getByTestId(testId));
+
+/** An action that records each submitted form and answers `result`. */
+function recording(result: Awaited<ReturnType<CheckoutAction>>) {
+  const submitted: Record<string, string>[] = [];
+  const action: CheckoutAction = async (formData) => {
+    submitted.push(Object.fromEntries([...formData.entries()].map(([key, value]) => [key, String(value)])));
+    return result;
+  };
+  return { action, submitted };
+}
+
+// What the page computes with availableMethods() when Stripe and WeChat Pay are both configured.
+const bothInCny: OfferMethods = {
+  packs: { starter: ['stripe', 'wechat'], standard: ['stripe', 'wechat'], pro: ['stripe', 'wechat'] },
+  plans: { pro_monthly: ['stripe'], pro_yearly: ['stripe'], lifetime: ['stripe', 'wechat'] },
+};
+const stripeOnly: OfferMethods = {
+  packs: { starter: ['stripe'], standard: ['stripe'], pro: ['stripe'] },
+  plans: { pro_monthly: ['stripe'], pro_yearly: ['stripe'], lifetime: ['stripe'] },
+};
 
 describe('BuyMore', () => {
   it.each([
@@ -126,5 +149,138 @@ describe('BuyMore', () => {
     });
     await userEvent.click(screen.getByRole('button', { name: 'CNY' }));
     await vi.waitFor(() => expect(chosen).toEqual(['CNY']));
+  });
+});
+
+describe('BuyMore payment methods', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('offers a button per method when several take the offer, each submitting its method (en, CNY)', async () => {
+    const { action, submitted } = recording({ ok: false, reason: 'PAYMENTS_NOT_CONFIGURED' });
+    await renderBuyMore('en', 'CNY', { action, methods: bothInCny, paymentsConfigured: true });
+    const starter = card('pack-starter');
+    const buttons = starter.getAllByRole('button');
+    expect(buttons.map((button) => button.textContent)).toEqual(['Pay with card', 'WeChat Pay']);
+    expect(buttons.map((button) => button.getAttribute('aria-label'))).toEqual([
+      'Buy 100 credits for CN¥35.00 (Pay with card)',
+      'Buy 100 credits for CN¥35.00 (WeChat Pay)',
+    ]);
+    await userEvent.click(starter.getByRole('button', { name: 'Buy 100 credits for CN¥35.00 (WeChat Pay)' }));
+    await starter.findByText(/Payments are not configured yet/);
+    await userEvent.click(
+      starter.getByRole('button', { name: 'Buy 100 credits for CN¥35.00 (Pay with card)' }),
+    );
+    await vi.waitFor(() => expect(submitted).toHaveLength(2));
+    expect(submitted).toEqual([
+      { kind: 'pack', id: 'starter', currency: 'CNY', method: 'wechat' },
+      { kind: 'pack', id: 'starter', currency: 'CNY', method: 'stripe' },
+    ]);
+    // One live region per offer, however many buttons it has.
+    expect(starter.getAllByRole('status')).toHaveLength(1);
+  });
+
+  it('keeps a single Buy button for a subscription only Stripe takes, sending its method (CNY)', async () => {
+    const { action, submitted } = recording({ ok: false, reason: 'PAYMENTS_NOT_CONFIGURED' });
+    await renderBuyMore('en', 'CNY', { action, methods: bothInCny, paymentsConfigured: true });
+    for (const id of ['pro_monthly', 'pro_yearly']) {
+      expect(
+        card(`plan-${id}`)
+          .getAllByRole('button')
+          .map((button) => button.textContent),
+      ).toEqual(['Buy']);
+    }
+    expect(card('plan-lifetime').getAllByRole('button')).toHaveLength(2);
+    await userEvent.click(screen.getByRole('button', { name: 'Buy Pro monthly for CN¥99.00' }));
+    await vi.waitFor(() =>
+      expect(submitted).toEqual([{ kind: 'plan', id: 'pro_monthly', currency: 'CNY', method: 'stripe' }]),
+    );
+  });
+
+  it('offers one Buy button per offer in USD, where only Stripe takes payments', async () => {
+    const { action, submitted } = recording({ ok: false, reason: 'PAYMENTS_NOT_CONFIGURED' });
+    await renderBuyMore('en', 'USD', { action, methods: stripeOnly, paymentsConfigured: true });
+    for (const id of [
+      'pack-starter',
+      'pack-standard',
+      'pack-pro',
+      'plan-pro_monthly',
+      'plan-pro_yearly',
+      'plan-lifetime',
+    ]) {
+      expect(
+        card(id)
+          .getAllByRole('button')
+          .map((button) => button.textContent),
+        id,
+      ).toEqual(['Buy']);
+    }
+    expect(screen.queryByText('WeChat Pay')).toBeNull();
+    await userEvent.click(screen.getByRole('button', { name: 'Buy 100 credits for $5.00' }));
+    await vi.waitFor(() =>
+      expect(submitted).toEqual([{ kind: 'pack', id: 'starter', currency: 'USD', method: 'stripe' }]),
+    );
+  });
+
+  it('names the methods in Chinese', async () => {
+    await renderBuyMore('zh-CN', 'CNY', { methods: bothInCny, paymentsConfigured: true });
+    const starter = card('pack-starter');
+    expect(starter.getByRole('button', { name: '以 ¥35.00 购买 100 积分（银行卡支付）' })).toHaveTextContent(
+      '银行卡支付',
+    );
+    expect(starter.getByRole('button', { name: '以 ¥35.00 购买 100 积分（微信支付）' })).toHaveTextContent(
+      '微信支付',
+    );
+  });
+
+  it.each([
+    ['en', 'The payment provider could not be reached. Nothing was charged; try again.'],
+    ['zh-CN', '无法连接支付服务商。未产生任何扣费，请重试。'],
+  ] as const)('says when the payment provider could not be reached (%s)', async (locale, message) => {
+    const { action } = recording({ ok: false, reason: 'PROVIDER_UNAVAILABLE' });
+    await renderBuyMore(locale, 'CNY', { action, methods: bothInCny, paymentsConfigured: true });
+    const lifetime = card('plan-lifetime');
+    await userEvent.click(lifetime.getAllByRole('button')[1] as HTMLElement);
+    expect(await within(lifetime.getByRole('status')).findByText(message)).toBeTruthy();
+    expect(card('pack-starter').getByRole('status').textContent).toBe('');
+  });
+
+  it('says which button is starting checkout while the action runs, and disables the others', async () => {
+    let answer: (result: Awaited<ReturnType<CheckoutAction>>) => void = () => {};
+    const action: CheckoutAction = () =>
+      new Promise((resolve) => {
+        answer = resolve;
+      });
+    await renderBuyMore('en', 'CNY', { action, methods: bothInCny, paymentsConfigured: true });
+    const starter = card('pack-starter');
+    await userEvent.click(starter.getByRole('button', { name: 'Buy 100 credits for CN¥35.00 (WeChat Pay)' }));
+    try {
+      await vi.waitFor(() =>
+        expect(starter.getAllByRole('button').map((button) => button.textContent)).toEqual([
+          'Pay with card',
+          'Starting checkout…',
+        ]),
+      );
+      expect(starter.getAllByRole('button').every((button) => button.hasAttribute('disabled'))).toBe(true);
+    } finally {
+      // A transition left pending would hold up the next test's actions too.
+      answer({ ok: false, reason: 'PROVIDER_UNAVAILABLE' });
+    }
+    await starter.findByText(/could not be reached/);
+    expect(starter.getAllByRole('button').map((button) => button.textContent)).toEqual([
+      'Pay with card',
+      'WeChat Pay',
+    ]);
+    expect(starter.getAllByRole('button').some((button) => button.hasAttribute('disabled'))).toBe(false);
+  });
+
+  it('goes where the action answered: the WeChat Pay QR page of the order', async () => {
+    const assign = vi.spyOn(window.location, 'assign').mockImplementation(() => {});
+    const { action } = recording({ ok: true, redirectUrl: '/settings/credits/pay/CR20261222ABC' });
+    await renderBuyMore('en', 'CNY', { action, methods: bothInCny, paymentsConfigured: true });
+    await userEvent.click(screen.getByRole('button', { name: 'Buy 100 credits for CN¥35.00 (WeChat Pay)' }));
+    await vi.waitFor(() => expect(assign).toHaveBeenCalledWith('/settings/credits/pay/CR20261222ABC'));
+    expect(card('pack-starter').getByRole('status')).toHaveTextContent('Taking you to checkout…');
   });
 });

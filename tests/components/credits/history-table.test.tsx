@@ -2,6 +2,7 @@ import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { type HistoryRow, HistoryTable } from '@/components/credits/history-table';
 import {
+  clawbackSourceTypes,
   consumeSourceTypes,
   expireSourceTypes,
   grantSourceTypes,
@@ -148,6 +149,7 @@ describe('HistoryTable', () => {
       const all = [
         ...grantSourceTypes.map((sourceType) => ['GRANT', sourceType, 1] as const),
         ...consumeSourceTypes.map((sourceType) => ['CONSUME', sourceType, -1] as const),
+        ...clawbackSourceTypes.map((sourceType) => ['CONSUME', sourceType, -1] as const),
         ...refundSourceTypes.map((sourceType) => ['REFUND', sourceType, 1] as const),
         ...expireSourceTypes.map((sourceType) => ['EXPIRE', sourceType, -1] as const),
       ];
@@ -172,6 +174,63 @@ describe('HistoryTable', () => {
         expect(row(index + 1).getByText(label as string)).toBeTruthy();
         expect(screen.queryByText(sourceType)).toBeNull();
       });
+    },
+  );
+
+  it.each([
+    ['en', 'Refund of a payment', 'Payment disputed', 'Dispute won', 'Payment #7', 'refund of #21'],
+    ['zh-CN', '付款退款扣回', '付款争议扣回', '争议胜诉返还', '付款 #7', '退还 #21'],
+  ] as const)(
+    'links the payment a clawback took credits back for, and what a won dispute gave back (%s)',
+    async (locale, refunded, disputed, won, paymentLink, refundOf) => {
+      const at = new Date('2026-12-05T00:00:00Z');
+      await renderIn(
+        locale,
+        <HistoryTable
+          rows={[
+            {
+              ...base,
+              id: 23,
+              type: 'REFUND',
+              amount: 40,
+              balanceAfter: 100,
+              sourceType: 'dispute_won',
+              relatedTransactionId: 21,
+              createdAt: at,
+            },
+            {
+              ...base,
+              id: 22,
+              type: 'CONSUME',
+              amount: -60,
+              balanceAfter: 60,
+              sourceType: 'payment_refunded',
+              paymentId: 7,
+              createdAt: at,
+            },
+            {
+              ...base,
+              id: 21,
+              type: 'CONSUME',
+              amount: -40,
+              balanceAfter: 120,
+              sourceType: 'payment_disputed',
+              paymentId: 7,
+              createdAt: at,
+            },
+          ]}
+        />,
+      );
+      expect(row(22).getByText(refunded)).toBeTruthy();
+      expect(row(22).getByRole('link', { name: paymentLink }).getAttribute('href')).toBe(
+        '/settings/billing#payment-7',
+      );
+      expect(row(21).getByText(disputed)).toBeTruthy();
+      expect(row(21).getByRole('link', { name: paymentLink }).getAttribute('href')).toBe(
+        '/settings/billing#payment-7',
+      );
+      expect(row(23).getByText(won)).toBeTruthy();
+      expect(row(23).getByRole('link', { name: refundOf }).getAttribute('href')).toBe('#transaction-21');
     },
   );
 
