@@ -6,6 +6,7 @@ import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { findFreePort, openScratchServer, withDatabase } from '../../src/db/embedded';
 import { runMigrations } from '../../src/db/migrate';
+import { startFakeStripe } from '../../tests/support/fake-stripe';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -15,7 +16,8 @@ declare module 'vitest' {
 
 /**
  * The end-to-end suite runs against the production build (`npm run build` first): a fresh, migrated
- * database (on DATABASE_URL's server, or an embedded one) and `next start` on a free port.
+ * database (on DATABASE_URL's server, or an embedded one), a local fake Stripe (its hosted checkout
+ * page pays and delivers signed webhooks to the app, as Stripe does) and `next start` on a free port.
  */
 export default async function setup(project: TestProject) {
   if (!existsSync(path.join(process.cwd(), '.next', 'BUILD_ID'))) {
@@ -32,11 +34,15 @@ export default async function setup(project: TestProject) {
 
   const port = await findFreePort();
   const baseUrl = `http://127.0.0.1:${port}`;
+  const stripe = await startFakeStripe({ webhookUrl: `${baseUrl}/api/webhooks/stripe` });
   const server = startNext(port, {
     DATABASE_URL: databaseUrl,
     BETTER_AUTH_SECRET: randomBytes(32).toString('hex'),
     BETTER_AUTH_URL: baseUrl,
     CRON_SECRET: randomBytes(24).toString('hex'),
+    STRIPE_SECRET_KEY: 'sk_test_e2e',
+    STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
+    STRIPE_API_URL: stripe.url,
   });
   await waitUntilServing(baseUrl, server);
   project.provide('baseUrl', baseUrl);
@@ -47,6 +53,7 @@ export default async function setup(project: TestProject) {
     await admin.unsafe(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
     await admin.end();
     await scratch.stop();
+    await stripe.close();
   };
 }
 

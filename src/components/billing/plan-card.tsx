@@ -63,7 +63,12 @@ export function PlanCard({
           {t('plan.pastDue')}
         </p>
       )}
-      {canManage && manageAction && <ManageSubscription action={manageAction} />}
+      {canManage && manageAction && (
+        <ManageSubscription
+          action={manageAction}
+          subscribed={plan.id === 'pro_monthly' || plan.id === 'pro_yearly'}
+        />
+      )}
       <Link
         href={BUY_MORE_HREF}
         className="mt-4 inline-block text-sm font-medium text-indigo-700 underline-offset-2 hover:underline"

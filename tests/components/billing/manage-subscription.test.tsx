@@ -30,6 +30,16 @@ describe('Manage subscription', () => {
     expect(screen.getByRole('status')).toHaveTextContent('');
   });
 
+  it('is called billing details and invoices for a buyer without a subscription', async () => {
+    await renderIn(
+      'en',
+      <PlanCard plan={{ id: 'free' }} canManage manageAction={answering('NO_CUSTOMER').action} />,
+    );
+    const button = screen.getByRole('button', { name: 'Billing details and invoices' });
+    expect(button).toHaveAccessibleDescription('Update your card and download invoices on Stripe.');
+    expect(screen.queryByRole('button', { name: 'Manage subscription' })).toBeNull();
+  });
+
   it('is not offered without a billing account (or without Stripe)', async () => {
     const { unmount } = await renderIn(
       'en',
