@@ -206,6 +206,13 @@ export async function updateAdjustment(
     WHERE id = ${id}`;
 }
 
+/** The credits the payment's GRANT gave (0 when it granted nothing), the most its clawbacks may ask back. */
+export async function grantedCredits(tx: Sql, paymentId: number): Promise<number> {
+  const [row] = await tx<{ amount: number }[]>`
+    SELECT amount FROM credit_transaction WHERE payment_id = ${paymentId} AND type = 'GRANT'`;
+  return row?.amount ?? 0;
+}
+
 /** Remembers the user's Stripe Customer; the first one recorded for a user stays. */
 export async function linkCustomer(tx: Sql, userId: string, customerId: string): Promise<void> {
   await tx`INSERT INTO billing_customer (user_id, provider, customer_id) VALUES (${userId}, 'stripe', ${customerId})

@@ -1,31 +1,17 @@
 import { siteConfig } from '@site-config';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { getSql } from '@/db';
 import { startCheckout } from '@/payment/checkout';
 import { getPaymentsConfig } from '@/payment/config';
 import { wechatCheckout } from '@/payment/wechat/checkout';
-import { createUser, expectLedgerConsistent, ledgerRowCounts } from '../factories';
+import { createUser, ledgerRowCounts } from '../factories';
 import { type FakeWechat, startFakeWechat } from '../support/fake-wechat';
+import { withFakeProvider } from '../support/provider-suite';
 import { APP_URL, createPendingOrder, NOTIFY_URL, storedOrder, stubWechatEnv } from '../support/wechat-setup';
 
 let fake: FakeWechat;
-
-beforeAll(async () => {
-  fake = await startFakeWechat();
-});
-
-beforeEach(() => {
-  stubWechatEnv(fake);
-});
-
-afterEach(async () => {
-  vi.unstubAllEnvs();
-  vi.restoreAllMocks();
-  await expectLedgerConsistent();
-});
-
-afterAll(async () => {
-  await fake.close();
+withFakeProvider(startFakeWechat, stubWechatEnv, (started) => {
+  fake = started;
 });
 
 async function wechatPaymentRows(): Promise<number> {

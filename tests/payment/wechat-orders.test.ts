@@ -1,12 +1,13 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { GET } from '@/app/api/payments/wechat/[orderNo]/route';
 import { getPaymentsConfig } from '@/payment/config';
 import { merchantOf } from '@/payment/wechat/checkout';
 import { getWechatOrder } from '@/payment/wechat/orders';
 import { wechatRequest } from '@/payment/wechat/protocol';
-import { balanceOf, createUser, expectLedgerConsistent, ledgerRowCounts } from '../factories';
+import { balanceOf, createUser, ledgerRowCounts } from '../factories';
 import { ORIGIN, signUp, withCookie } from '../http';
 import { type FakeWechat, startFakeWechat } from '../support/fake-wechat';
+import { withFakeProvider } from '../support/provider-suite';
 import {
   createPendingOrder,
   deliver,
@@ -17,23 +18,8 @@ import {
 } from '../support/wechat-setup';
 
 let fake: FakeWechat;
-
-beforeAll(async () => {
-  fake = await startFakeWechat();
-});
-
-beforeEach(() => {
-  stubWechatEnv(fake);
-});
-
-afterEach(async () => {
-  vi.unstubAllEnvs();
-  vi.restoreAllMocks();
-  await expectLedgerConsistent();
-});
-
-afterAll(async () => {
-  await fake.close();
+withFakeProvider(startFakeWechat, stubWechatEnv, (started) => {
+  fake = started;
 });
 
 function poll(orderNo: string, cookie?: string): Promise<Response> {

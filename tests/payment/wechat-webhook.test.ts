@@ -1,11 +1,12 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { POST } from '@/app/api/webhooks/wechat/route';
 import { consumeCredits } from '@/credits/server';
 import { getSql } from '@/db';
 import { wechatSignatureHeaders } from '@/payment/wechat/protocol';
-import { balanceOf, createUser, expectLedgerConsistent, ledgerRowCounts } from '../factories';
+import { balanceOf, createUser, ledgerRowCounts } from '../factories';
 import { type FakeWechat, startFakeWechat } from '../support/fake-wechat';
+import { withFakeProvider } from '../support/provider-suite';
 import {
   createPendingOrder,
   deliver,
@@ -18,23 +19,8 @@ import {
 } from '../support/wechat-setup';
 
 let fake: FakeWechat;
-
-beforeAll(async () => {
-  fake = await startFakeWechat();
-});
-
-beforeEach(() => {
-  stubWechatEnv(fake);
-});
-
-afterEach(async () => {
-  vi.unstubAllEnvs();
-  vi.restoreAllMocks();
-  await expectLedgerConsistent();
-});
-
-afterAll(async () => {
-  await fake.close();
+withFakeProvider(startFakeWechat, stubWechatEnv, (started) => {
+  fake = started;
 });
 
 /** A user with a pending starter order that the buyer has paid at WeChat. */

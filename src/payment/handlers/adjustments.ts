@@ -15,6 +15,7 @@ import {
   creditsAskedBack,
   findAdjustment,
   findPayer,
+  grantedCredits,
   insertAdjustment,
   lockPayment,
   updateAdjustment,
@@ -52,7 +53,8 @@ export async function applyRefund(
     amountMinor: total - paid.refundedMinor,
   });
   if (!adjustment) return { outcome: 'duplicate', paymentId: paid.id };
-  const owed = paid.amountMinor === 0 ? paid.credits : Math.floor((paid.credits * total) / paid.amountMinor);
+  const granted = await grantedCredits(tx, paid.id);
+  const owed = paid.amountMinor === 0 ? granted : Math.floor((granted * total) / paid.amountMinor);
   await takeBack(tx, paid, adjustment, owed, 'payment_refunded', options);
   const refundStatus: PaymentStatus = total >= paid.amountMinor ? 'refunded' : 'partially_refunded';
   const keepsDispute = paid.status === 'disputed' || paid.status === 'dispute_lost';
@@ -82,7 +84,7 @@ export async function applyDispute(
       amountMinor: event.amountMinor,
     });
     if (!inserted) throw new Error(`dispute ${event.disputeId} appeared under the payment's lock`);
-    await takeBack(tx, paid, inserted, paid.credits, 'payment_disputed', options);
+    await takeBack(tx, paid, inserted, await grantedCredits(tx, paid.id), 'payment_disputed', options);
     await updatePayment(tx, paid.id, { status: 'disputed' });
     dispute = (await findAdjustment(tx, paid.id, 'dispute', event.disputeId)) ?? inserted;
   }
@@ -134,9 +136,10 @@ async function takeBack(
   options: HandleOptions,
 ): Promise<void> {
   const asked = await creditsAskedBack(tx, paid.id);
-  const request = Math.max(0, Math.min(owedInTotal, paid.credits) - asked);
-  // A payment that granted nothing (needs_attention) has nothing to take back.
-  if (request === 0 || paid.status === 'needs_attention') return;
+  // Owed is a share of what the payment actually granted: nothing for one that granted nothing
+  // (needs_attention, or a subscription period that had ended before its invoice arrived).
+  const request = Math.max(0, owedInTotal - asked);
+  if (request === 0) return;
   const result = await clawbackCredits(
     {
       userId: paid.userId,

@@ -61,6 +61,12 @@ export async function handlePaymentEvent(
         return { outcome: 'recorded', paymentId: null, detail: `subscription ${event.subscription.status}` };
       }
       case 'customer.linked':
+        if (!(await findPayer(tx, { userId: event.userId, customerId: null }))) {
+          throw new PaymentError(
+            'UNMATCHED_PAYMENT',
+            `checkout of customer ${event.customerId} names no known user`,
+          );
+        }
         await linkCustomer(tx, event.userId, event.customerId);
         if (event.subscription) await saveSubscription(tx, event.userId, event.subscription);
         return { outcome: 'recorded', paymentId: null, detail: 'customer linked' };

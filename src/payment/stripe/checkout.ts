@@ -76,10 +76,17 @@ export async function findCustomer(userId: string): Promise<string | null> {
 }
 
 /** A Customer Portal session for the user (manage or cancel the subscription, invoices, card). */
-export async function createPortalSession(config: StripeConfig, userId: string, returnUrl: string): Promise<string | null> {
+export async function createPortalSession(
+  config: StripeConfig,
+  userId: string,
+  returnUrl: string,
+): Promise<string | null> {
   const customer = await findCustomer(userId);
   if (!customer) return null;
-  const session = await stripeClient(config).billingPortal.sessions.create({ customer, return_url: returnUrl });
+  const session = await stripeClient(config).billingPortal.sessions.create({
+    customer,
+    return_url: returnUrl,
+  });
   return session.url;
 }
 
@@ -87,8 +94,13 @@ export async function createPortalSession(config: StripeConfig, userId: string, 
  * The receipt of a pack or lifetime purchase: the charge's `receipt_url`, looked up when asked for
  * rather than stored, since Stripe's receipt links are long-lived but not permanent.
  */
-export async function chargeReceiptUrl(config: StripeConfig, paymentIntentId: string): Promise<string | null> {
-  const intent = await stripeClient(config).paymentIntents.retrieve(paymentIntentId, { expand: ['latest_charge'] });
+export async function chargeReceiptUrl(
+  config: StripeConfig,
+  paymentIntentId: string,
+): Promise<string | null> {
+  const intent = await stripeClient(config).paymentIntents.retrieve(paymentIntentId, {
+    expand: ['latest_charge'],
+  });
   const charge = intent.latest_charge;
   return charge && typeof charge === 'object' ? charge.receipt_url : null;
 }

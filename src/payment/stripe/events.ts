@@ -13,7 +13,9 @@ import { isOurs, readPurchaseMetadata } from './metadata';
 
 const id = z.string().min(1).max(255);
 const metadata = z.record(z.string(), z.string()).nullable().optional();
-const expandable = z.union([id, z.object({ id })]).transform((value) => (typeof value === 'string' ? value : value.id));
+const expandable = z
+  .union([id, z.object({ id })])
+  .transform((value) => (typeof value === 'string' ? value : value.id));
 const currency = z
   .string()
   .regex(/^[a-z]{3}$/)
@@ -43,15 +45,18 @@ const invoice = z.object({
   currency,
   customer: expandable.nullable(),
   hosted_invoice_url: z.string().nullable().optional(),
+  // Null outside subscriptions, never absent: an invoice without it comes from an endpoint on an API
+  // version before 2025-03-31, and must be refused (retried, logged) rather than acknowledged and lost.
   parent: z
     .object({
       subscription_details: z.object({ subscription: expandable, metadata }).nullable().optional(),
     })
-    .nullable()
-    .optional(),
+    .nullable(),
   lines: z.object({ data: z.array(z.object({ period: z.object({ start: seconds, end: seconds }) })) }),
   payments: z
-    .object({ data: z.array(z.object({ payment: z.object({ payment_intent: expandable.nullable().optional() }) })) })
+    .object({
+      data: z.array(z.object({ payment: z.object({ payment_intent: expandable.nullable().optional() }) })),
+    })
     .optional(),
 });
 
@@ -90,7 +95,10 @@ export interface StripeLookups {
   invoicePaymentIntent(invoiceId: string): Promise<string | null>;
 }
 
-export async function normaliseStripeEvent(event: Stripe.Event, lookups: StripeLookups): Promise<PaymentEvent> {
+export async function normaliseStripeEvent(
+  event: Stripe.Event,
+  lookups: StripeLookups,
+): Promise<PaymentEvent> {
   const observedAt = new Date(event.created * 1000);
   const object = event.data.object;
   switch (event.type) {
@@ -106,7 +114,8 @@ export async function normaliseStripeEvent(event: Stripe.Event, lookups: StripeL
       return fromSubscription(parse(subscription, object, event), observedAt);
     case 'charge.refunded': {
       const refunded = parse(charge, object, event);
-      if (!refunded.payment_intent) return { kind: 'ignored', reason: `charge ${refunded.id} has no payment intent` };
+      if (!refunded.payment_intent)
+        return { kind: 'ignored', reason: `charge ${refunded.id} has no payment intent` };
       return {
         kind: 'refund.succeeded',
         provider: 'stripe',
@@ -130,20 +139,33 @@ function parse<T extends z.ZodType>(schema: T, object: unknown, event: Stripe.Ev
   const parsed = schema.safeParse(object);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-  throw new PaymentError('INVALID_NOTIFICATION', `${event.type} ${event.id} has an unexpected shape: ${problems}`);
+  throw new PaymentError(
+    'INVALID_NOTIFICATION',
+    `${event.type} ${event.id} has an unexpected shape: ${problems}`,
+  );
 }
 
 function fromCheckoutSession(
-  type: 'checkout.session.completed' | 'checkout.session.async_payment_succeeded' | 'checkout.session.async_payment_failed',
+  type:
+    | 'checkout.session.completed'
+    | 'checkout.session.async_payment_succeeded'
+    | 'checkout.session.async_payment_failed',
   session: z.output<typeof checkoutSession>,
   observedAt: Date,
 ): PaymentEvent {
-  if (!isOurs(session.metadata)) return { kind: 'ignored', reason: `session ${session.id} was not created by this app` };
+  if (!isOurs(session.metadata))
+    return { kind: 'ignored', reason: `session ${session.id} was not created by this app` };
   const snapshot = readPurchaseMetadata(session.metadata);
-  const payer = { userId: snapshot?.userId ?? session.client_reference_id ?? null, customerId: session.customer };
+  const payer = {
+    userId: snapshot?.userId ?? session.client_reference_id ?? null,
+    customerId: session.customer,
+  };
   if (session.mode === 'subscription') {
     if (!payer.userId || !session.customer) {
-      throw new PaymentError('UNMATCHED_PAYMENT', `subscription checkout ${session.id} names no user or customer`);
+      throw new PaymentError(
+        'UNMATCHED_PAYMENT',
+        `subscription checkout ${session.id} names no user or customer`,
+      );
     }
     const plan = snapshot?.purchase.scene;
     return {
@@ -151,7 +173,10 @@ function fromCheckoutSession(
       provider: 'stripe',
       userId: payer.userId,
       customerId: session.customer,
+      // Only a paid session says the subscription is active; while a bank debit clears (or after it
+      // failed), the subscription's own events say what it is.
       ...(session.subscription &&
+        session.payment_status !== 'unpaid' &&
         (plan === 'pro_monthly' || plan === 'pro_yearly') && {
           subscription: {
             providerSubscriptionId: session.subscription,
@@ -191,7 +216,8 @@ async function fromInvoice(
 ): Promise<PaymentEvent> {
   const details = paid.parent?.subscription_details;
   if (!details) return { kind: 'ignored', reason: `invoice ${paid.id} is not a subscription's` };
-  if (!isOurs(details.metadata)) return { kind: 'ignored', reason: `invoice ${paid.id} is not for a subscription of this app` };
+  if (!isOurs(details.metadata))
+    return { kind: 'ignored', reason: `invoice ${paid.id} is not for a subscription of this app` };
   const snapshot = readPurchaseMetadata(details.metadata);
   const periodEnd = new Date(Math.max(...paid.lines.data.map((line) => line.period.end.getTime())));
   const plan = snapshot?.purchase.scene;
@@ -217,7 +243,11 @@ async function fromInvoice(
     order: {
       kind: 'snapshot',
       payer: { userId: snapshot?.userId ?? details.metadata?.userId ?? null, customerId: paid.customer },
-      purchase: snapshot?.purchase ?? { type: 'subscription', scene: details.metadata?.scene ?? 'unknown', credits: null },
+      purchase: snapshot?.purchase ?? {
+        type: 'subscription',
+        scene: details.metadata?.scene ?? 'unknown',
+        credits: null,
+      },
     },
     amountMinor: paid.amount_paid,
     currency: paid.currency,
@@ -228,12 +258,15 @@ async function fromInvoice(
 }
 
 function fromSubscription(changed: z.output<typeof subscription>, observedAt: Date): PaymentEvent {
-  if (!isOurs(changed.metadata)) return { kind: 'ignored', reason: `subscription ${changed.id} is not this app's` };
+  if (!isOurs(changed.metadata))
+    return { kind: 'ignored', reason: `subscription ${changed.id} is not this app's` };
   const plan = changed.metadata?.scene;
   if (plan !== 'pro_monthly' && plan !== 'pro_yearly') {
     throw new PaymentError('INVALID_NOTIFICATION', `subscription ${changed.id} has no plan in its metadata`);
   }
-  const ends = changed.items.data.flatMap((item) => (item.current_period_end ? [item.current_period_end.getTime()] : []));
+  const ends = changed.items.data.flatMap((item) =>
+    item.current_period_end ? [item.current_period_end.getTime()] : [],
+  );
   return {
     kind: 'subscription.changed',
     provider: 'stripe',
@@ -254,8 +287,10 @@ function fromDispute(
   changed: z.output<typeof dispute>,
 ): PaymentEvent {
   // Inquiries (warning_*) withdraw no funds: nothing to take back until they become a dispute.
-  if (changed.status.startsWith('warning_')) return { kind: 'ignored', reason: `dispute ${changed.id} is an inquiry` };
-  if (!changed.payment_intent) return { kind: 'ignored', reason: `dispute ${changed.id} has no payment intent` };
+  if (changed.status.startsWith('warning_'))
+    return { kind: 'ignored', reason: `dispute ${changed.id} is an inquiry` };
+  if (!changed.payment_intent)
+    return { kind: 'ignored', reason: `dispute ${changed.id} has no payment intent` };
   const common = {
     provider: 'stripe' as const,
     payment: { providerReference: changed.payment_intent },

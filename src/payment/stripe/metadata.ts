@@ -21,7 +21,8 @@ export function purchaseMetadata(order: CheckoutOrder): StripeMetadata {
     scene: order.scene,
     credits: String(order.credits),
   };
-  if (order.expiresInDays !== undefined) metadata.expiresInDays = order.expiresInDays === null ? 'never' : String(order.expiresInDays);
+  if (order.expiresInDays !== undefined)
+    metadata.expiresInDays = order.expiresInDays === null ? 'never' : String(order.expiresInDays);
   return metadata;
 }
 

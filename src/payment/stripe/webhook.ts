@@ -27,7 +27,9 @@ export async function readStripeDelivery(
     async invoicePaymentIntent(invoiceId) {
       try {
         const payments = await stripe.invoicePayments.list({ invoice: invoiceId, limit: 10 });
-        const paid = payments.data.find((entry) => entry.payment.type === 'payment_intent' && entry.payment.payment_intent);
+        const paid = payments.data.find(
+          (entry) => entry.payment.type === 'payment_intent' && entry.payment.payment_intent,
+        );
         const intent = paid?.payment.payment_intent;
         return typeof intent === 'string' ? intent : (intent?.id ?? null);
       } catch (error) {

@@ -1,6 +1,6 @@
-import { handlePaymentEvent } from '@/payment/handlers/core';
 import { getPaymentsConfig } from '@/payment/config';
 import { isPaymentError } from '@/payment/errors';
+import { handlePaymentEvent } from '@/payment/handlers/core';
 import { readStripeDelivery } from '@/payment/stripe/webhook';
 
 /**
@@ -16,7 +16,11 @@ export async function POST(request: Request): Promise<Response> {
   const rawBody = await request.text();
   let eventId = 'unverified';
   try {
-    const { event, normalised } = await readStripeDelivery(rawBody, request.headers.get('stripe-signature'), config);
+    const { event, normalised } = await readStripeDelivery(
+      rawBody,
+      request.headers.get('stripe-signature'),
+      config,
+    );
     eventId = event.id;
     const result = await handlePaymentEvent(normalised);
     console.info(`[payments] stripe ${event.type} ${event.id}: ${JSON.stringify(result)}`);
