@@ -58,13 +58,14 @@ function dispute(
   kind: 'dispute.opened' | 'dispute.won' | 'dispute.lost',
   reference: string,
   id = 'du_1',
+  amountMinor = 500,
 ): PaymentEvent {
   return {
     kind,
     provider: 'stripe',
     payment: { providerReference: reference },
     disputeId: id,
-    amountMinor: 500,
+    amountMinor,
     currency: 'USD',
     owner: 'unknown',
   };
@@ -261,5 +262,60 @@ describe('disputes', () => {
     const row = await paymentRow(event.providerPaymentId);
     expect((await adjustments(row?.id ?? '')).map((a) => a.credits_requested)).toEqual([50, 50]);
     expect(await balanceOf(userId)).toBe(0);
+  });
+
+  it('of a payment still pending are retried, and apply once the payment lands', async () => {
+    const userId = await createUser();
+    const event = paid(userId);
+    const reference = event.providerReference ?? '';
+    await handlePaymentEvent({
+      kind: 'payment.pending',
+      provider: 'stripe',
+      providerPaymentId: event.providerPaymentId,
+      providerReference: reference,
+      payer: { userId, customerId: null },
+      purchase: { type: 'credit_pack', scene: 'credits_starter', credits: 100 },
+      amountMinor: 500,
+      currency: 'USD',
+    });
+    await expect(handlePaymentEvent(dispute('dispute.opened', reference))).rejects.toMatchObject({
+      code: 'UNMATCHED_PAYMENT',
+    });
+    await handlePaymentEvent({ ...event, order: { kind: 'stored' } });
+    expect(await balanceOf(userId)).toBe(100);
+    await handlePaymentEvent(dispute('dispute.opened', reference));
+    expect(await balanceOf(userId)).toBe(0);
+  });
+
+  it('won after a refund arrived during it still leaves the refund’s share taken', async () => {
+    const userId = await createUser();
+    const event = paid(userId);
+    const reference = event.providerReference ?? '';
+    await handlePaymentEvent(event);
+    await handlePaymentEvent(dispute('dispute.opened', reference, 'du_1', 250));
+    expect(await balanceOf(userId)).toBe(0);
+    await handlePaymentEvent(refund(reference, 250));
+    await handlePaymentEvent(dispute('dispute.won', reference, 'du_1', 250));
+    await handlePaymentEvent(dispute('dispute.won', reference, 'du_1', 250));
+    expect(await balanceOf(userId)).toBe(50);
+    expect((await paymentRow(event.providerPaymentId))?.status).toBe('partially_refunded');
+  });
+
+  it('and refunds of a payment needing attention leave it needing attention', async () => {
+    for (const steps of [['refund'], ['opened', 'won']]) {
+      const userId = await createUser();
+      const event = paid(userId, { purchase: { type: 'one_time', scene: 'mystery', credits: null } });
+      await handlePaymentEvent(event);
+      const reference = event.providerReference ?? '';
+      for (const step of steps) {
+        await handlePaymentEvent(
+          step === 'refund'
+            ? refund(reference, 100)
+            : dispute(step === 'opened' ? 'dispute.opened' : 'dispute.won', reference),
+        );
+      }
+      expect((await paymentRow(event.providerPaymentId))?.status).toBe('needs_attention');
+      expect(await balanceOf(userId)).toBe(0);
+    }
   });
 });

@@ -53,16 +53,28 @@ export async function applyRefund(
     amountMinor: total - paid.refundedMinor,
   });
   if (!adjustment) return { outcome: 'duplicate', paymentId: paid.id };
-  const granted = await grantedCredits(tx, paid.id);
-  const owed = paid.amountMinor === 0 ? granted : Math.floor((granted * total) / paid.amountMinor);
-  await takeBack(tx, paid, adjustment, owed, 'payment_refunded', options);
-  const refundStatus: PaymentStatus = total >= paid.amountMinor ? 'refunded' : 'partially_refunded';
+  await takeBack(tx, paid, adjustment, await owedForRefunds(tx, paid, total), 'payment_refunded', options);
+  const refundStatus = statusAfterRefunds({ ...paid, refundedMinor: total });
+  // An open or lost dispute stays the payment's headline; its refunds are still recorded.
   const keepsDispute = paid.status === 'disputed' || paid.status === 'dispute_lost';
   await updatePayment(tx, paid.id, {
-    status: keepsDispute ? paid.status : refundStatus,
+    status: keepsDispute ? paid.status : settled(paid, refundStatus),
     refundedMinor: total,
   });
   return { outcome: 'recorded', paymentId: paid.id, detail: refundStatus };
+}
+
+/** Credits owed back for `refundedMinor` of the money: that share of what the payment granted, rounded down. */
+async function owedForRefunds(tx: Sql, paid: Payment, refundedMinor: number): Promise<number> {
+  const granted = await grantedCredits(tx, paid.id);
+  if (paid.amountMinor === 0) return granted;
+  // BigInt: credits times minor units can pass 2^53 for large amounts.
+  return Number((BigInt(granted) * BigInt(refundedMinor)) / BigInt(paid.amountMinor));
+}
+
+/** A payment needing attention keeps that status whatever happens next: it is the operator's only flag. */
+function settled(paid: Payment, status: PaymentStatus): PaymentStatus {
+  return paid.status === 'needs_attention' ? 'needs_attention' : status;
 }
 
 export async function applyDispute(
@@ -85,7 +97,7 @@ export async function applyDispute(
     });
     if (!inserted) throw new Error(`dispute ${event.disputeId} appeared under the payment's lock`);
     await takeBack(tx, paid, inserted, await grantedCredits(tx, paid.id), 'payment_disputed', options);
-    await updatePayment(tx, paid.id, { status: 'disputed' });
+    await updatePayment(tx, paid.id, { status: settled(paid, 'disputed') });
     dispute = (await findAdjustment(tx, paid.id, 'dispute', event.disputeId)) ?? inserted;
   }
   if (event.kind === 'dispute.opened') {
@@ -96,13 +108,44 @@ export async function applyDispute(
   if (dispute.status !== 'open') return { outcome: 'duplicate', paymentId: paid.id };
   if (event.kind === 'dispute.lost') {
     await updateAdjustment(tx, dispute.id, { status: 'lost' });
-    await updatePayment(tx, paid.id, { status: 'dispute_lost' });
+    await updatePayment(tx, paid.id, { status: settled(paid, 'dispute_lost') });
     return { outcome: 'recorded', paymentId: paid.id, detail: 'dispute lost' };
   }
   const restoreTransactionId = await giveBack(tx, paid, dispute, options);
   await updateAdjustment(tx, dispute.id, { status: 'won', restoreTransactionId });
-  await updatePayment(tx, paid.id, { status: statusAfterRefunds(paid) });
+  await settleRefundsAfterWin(tx, paid, dispute, options);
+  await updatePayment(tx, paid.id, { status: settled(paid, statusAfterRefunds(paid)) });
   return { outcome: 'recorded', paymentId: paid.id, detail: 'dispute won' };
+}
+
+/**
+ * Refunds that arrived while the dispute was open asked back nothing (the dispute had taken it all).
+ * The dispute's credits are now given back, so take what those refunds still owe, as one more refund
+ * adjustment of the payment, keyed by the dispute.
+ */
+async function settleRefundsAfterWin(
+  tx: Sql,
+  paid: Payment,
+  dispute: PaymentAdjustment,
+  options: HandleOptions,
+): Promise<void> {
+  if (paid.refundedMinor === 0) return;
+  const settle = await insertAdjustment(tx, {
+    paymentId: paid.id,
+    kind: 'refund',
+    providerReference: `after_dispute:${dispute.providerReference}`,
+    amountMinor: 0,
+  });
+  if (settle) {
+    await takeBack(
+      tx,
+      paid,
+      settle,
+      await owedForRefunds(tx, paid, paid.refundedMinor),
+      'payment_refunded',
+      options,
+    );
+  }
 }
 
 /** The paid payment, locked; null when it is not ours; an error (retry) when it should be but is not here yet. */
@@ -114,7 +157,9 @@ async function lockPaid(
 ): Promise<Payment | null> {
   const paid = await lockPayment(tx, provider, lookup);
   if (paid && paid.status !== 'pending' && paid.status !== 'expired' && paid.status !== 'failed') return paid;
-  const ours = owner === 'merchant' || (owner !== 'unknown' && (await findPayer(tx, owner)) !== null);
+  // A stored order is ours even when not paid yet: its payment event may still be in flight, so retry.
+  const ours =
+    paid !== null || owner === 'merchant' || (owner !== 'unknown' && (await findPayer(tx, owner)) !== null);
   if (!ours) return null;
   const id = 'providerPaymentId' in lookup ? lookup.providerPaymentId : lookup.providerReference;
   throw new PaymentError('UNMATCHED_PAYMENT', `${provider} payment ${id} is not recorded as paid yet`);
