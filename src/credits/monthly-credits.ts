@@ -2,6 +2,7 @@ import 'server-only';
 import { siteConfig } from '@site-config';
 import { z } from 'zod';
 import { getSql } from '@/db';
+import { liveSubscriptionStatuses, ownedPaymentStatuses } from '@/db/schema';
 import { isCreditsError } from './errors';
 import { parseInput } from './inputs';
 import { addCredits } from './server';
@@ -93,7 +94,7 @@ async function usersWithout(period: string, now: Date, after: string, limit: num
     CROSS JOIN LATERAL (
       SELECT EXISTS (
         SELECT 1 FROM payment p WHERE p.user_id = u.id AND p.type = 'one_time' AND p.scene = 'lifetime'
-          AND p.status IN ('paid', 'partially_refunded')) AS paid
+          AND p.status = ANY(${[...ownedPaymentStatuses]}::text[])) AS paid
     ) lifetime
     WHERE u.id > ${after}
       AND NOT EXISTS (
@@ -101,7 +102,7 @@ async function usersWithout(period: string, now: Date, after: string, limit: num
         WHERE t.user_id = u.id AND t.idempotency_key = ${`monthly_credits:${period}`})
       AND NOT EXISTS (
         SELECT 1 FROM subscription s
-        WHERE s.user_id = u.id AND s.status IN ('active', 'trialing', 'past_due')
+        WHERE s.user_id = u.id AND s.status = ANY(${[...liveSubscriptionStatuses]}::text[])
           AND (s.current_period_end IS NULL OR s.current_period_end > ${now.toISOString()}::timestamptz))
       AND (lifetime.paid OR ${freeCredits}::integer > 0)
     ORDER BY u.id

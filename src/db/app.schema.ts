@@ -47,6 +47,15 @@ export const paymentStatuses = [
   'failed',
 ] as const;
 
+/** Statuses under which a purchase still counts as owned: a partial refund keeps the plan. */
+export const ownedPaymentStatuses = [
+  'paid',
+  'partially_refunded',
+] as const satisfies readonly (typeof paymentStatuses)[number][];
+
+/** Subscription statuses that still give the plan (Stripe keeps retrying a past-due renewal). */
+export const liveSubscriptionStatuses = ['active', 'trialing', 'past_due'] as const;
+
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
 export const userCredit = pgTable(

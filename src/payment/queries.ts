@@ -4,7 +4,14 @@ import { and, asc, desc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-or
 import { z } from 'zod';
 import { parseInput } from '@/credits/inputs';
 import { getDb } from '@/db';
-import { billingCustomer, type Payment, payment, subscription } from '@/db/schema';
+import {
+  billingCustomer,
+  liveSubscriptionStatuses,
+  ownedPaymentStatuses,
+  type Payment,
+  payment,
+  subscription,
+} from '@/db/schema';
 
 /** Read side of payments for the billing page and its API: a user's plan and payment history. Never writes. */
 
@@ -20,12 +27,6 @@ export type CurrentPlan =
       status: string;
     };
 
-/** Statuses under which a purchase still counts as bought (a partial refund keeps the plan). */
-const ACTIVE_STATUSES: Payment['status'][] = ['paid', 'partially_refunded'];
-
-/** Subscription statuses that still give the plan: Stripe keeps retrying a past-due renewal. */
-export const LIVE_SUBSCRIPTION_STATUSES = ['active', 'trialing', 'past_due'];
-
 /**
  * The user's plan: a lifetime purchase, else a live subscription (as the provider last reported it),
  * else free. A subscription past its period end without news from the provider no longer counts.
@@ -39,7 +40,7 @@ export async function getCurrentPlan(userId: string, now: Date = new Date()): Pr
     .where(
       and(
         eq(payment.userId, id),
-        inArray(payment.status, ACTIVE_STATUSES),
+        inArray(payment.status, [...ownedPaymentStatuses]),
         eq(payment.type, 'one_time'),
         eq(payment.scene, 'lifetime'),
       ),
@@ -53,7 +54,7 @@ export async function getCurrentPlan(userId: string, now: Date = new Date()): Pr
     .where(
       and(
         eq(subscription.userId, id),
-        inArray(subscription.status, LIVE_SUBSCRIPTION_STATUSES),
+        inArray(subscription.status, [...liveSubscriptionStatuses]),
         or(isNull(subscription.currentPeriodEnd), gt(subscription.currentPeriodEnd, now)),
       ),
     )
@@ -70,14 +71,24 @@ export async function getCurrentPlan(userId: string, now: Date = new Date()): Pr
   return { id: 'free' };
 }
 
+/** The user's Stripe Customer id, or null before their first Stripe checkout. */
+export async function stripeCustomerOf(userId: string): Promise<string | null> {
+  const [row] = await getDb()
+    .select({ customerId: billingCustomer.customerId })
+    .from(billingCustomer)
+    .where(
+      and(
+        eq(billingCustomer.userId, parseInput(userIdInput, userId)),
+        eq(billingCustomer.provider, 'stripe'),
+      ),
+    )
+    .limit(1);
+  return row?.customerId ?? null;
+}
+
 /** Whether the user has a Stripe Customer, i.e. something to manage in the Customer Portal. */
 export async function hasBillingAccount(userId: string): Promise<boolean> {
-  const [row] = await getDb()
-    .select({ userId: billingCustomer.userId })
-    .from(billingCustomer)
-    .where(eq(billingCustomer.userId, parseInput(userIdInput, userId)))
-    .limit(1);
-  return row !== undefined;
+  return (await stripeCustomerOf(userId)) !== null;
 }
 
 export interface PaymentPage {

@@ -1,8 +1,4 @@
-import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, verify, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   authorizationHeader,
@@ -21,6 +17,7 @@ import {
   wechatRequest,
 } from '@/payment/wechat/protocol';
 import { type FakeWechat, startFakeWechat } from '../support/fake-wechat';
+import { platformCertificate } from '../support/wechat-setup';
 
 let fake: FakeWechat;
 let merchant: MerchantCredentials;
@@ -180,49 +177,21 @@ describe('verifyWechatSignature (notifications and responses signed by WeChat)',
   );
 
   it('verifies certificate mode: a key loaded from an X.509 certificate PEM, chosen by the certificate serial', () => {
-    // node:crypto cannot issue certificates, so the openssl CLI makes a self-signed one for the fake's key.
-    const dir = mkdtempSync(path.join(tmpdir(), 'wechat-cert-'));
-    try {
-      const keyFile = path.join(dir, 'platform.key');
-      const certFile = path.join(dir, 'platform.pem');
-      writeFileSync(keyFile, fake.certificatePlatform.privateKey.export({ type: 'pkcs8', format: 'pem' }));
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-new',
-          '-key',
-          keyFile,
-          '-out',
-          certFile,
-          '-days',
-          '1',
-          '-subj',
-          '/CN=Tenpay.com Root CA',
-          '-set_serial',
-          `0x${fake.certificatePlatform.serial}`,
-        ],
-        { stdio: 'ignore' },
-      );
-      const certificatePem = readFileSync(certFile, 'utf8');
-      expect(certificatePem).toContain('BEGIN CERTIFICATE');
-      expect(new X509Certificate(certificatePem).serialNumber).toBe(fake.certificatePlatform.serial);
+    const certificatePem = platformCertificate(fake);
+    expect(certificatePem).toContain('BEGIN CERTIFICATE');
+    expect(new X509Certificate(certificatePem).serialNumber).toBe(fake.certificatePlatform.serial);
 
-      const certificateKeys = new Map([[fake.certificatePlatform.serial, loadPublicKey(certificatePem)]]);
-      const signed = paidNotification({ signWith: 'certificatePlatform' });
-      expect(signed.headers['Wechatpay-Serial']).toBe(fake.certificatePlatform.serial);
-      expect(verifyWechatSignature(new Headers(signed.headers), signed.body, certificateKeys)).toEqual({
-        ok: true,
-      });
-      const wrongKey = paidNotification({ signWith: 'platform', serial: fake.certificatePlatform.serial });
-      expect(verifyWechatSignature(new Headers(wrongKey.headers), wrongKey.body, certificateKeys)).toEqual({
-        ok: false,
-        reason: 'BAD_SIGNATURE',
-      });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const certificateKeys = new Map([[fake.certificatePlatform.serial, loadPublicKey(certificatePem)]]);
+    const signed = paidNotification({ signWith: 'certificatePlatform' });
+    expect(signed.headers['Wechatpay-Serial']).toBe(fake.certificatePlatform.serial);
+    expect(verifyWechatSignature(new Headers(signed.headers), signed.body, certificateKeys)).toEqual({
+      ok: true,
+    });
+    const wrongKey = paidNotification({ signWith: 'platform', serial: fake.certificatePlatform.serial });
+    expect(verifyWechatSignature(new Headers(wrongKey.headers), wrongKey.body, certificateKeys)).toEqual({
+      ok: false,
+      reason: 'BAD_SIGNATURE',
+    });
   });
 });
 

@@ -96,9 +96,15 @@ export async function applyDispute(
       amountMinor: event.amountMinor,
     });
     if (!inserted) throw new Error(`dispute ${event.disputeId} appeared under the payment's lock`);
-    await takeBack(tx, paid, inserted, await grantedCredits(tx, paid.id), 'payment_disputed', options);
+    dispute = await takeBack(
+      tx,
+      paid,
+      inserted,
+      await grantedCredits(tx, paid.id),
+      'payment_disputed',
+      options,
+    );
     await updatePayment(tx, paid.id, { status: settled(paid, 'disputed') });
-    dispute = (await findAdjustment(tx, paid.id, 'dispute', event.disputeId)) ?? inserted;
   }
   if (event.kind === 'dispute.opened') {
     return opened
@@ -171,7 +177,10 @@ function expectCurrency(paid: Payment, currency: string): void {
   }
 }
 
-/** Asks back what the payment's adjustments now owe, minus what earlier ones asked; takes what is left. */
+/**
+ * Asks back what the payment's adjustments now owe, minus what earlier ones asked; takes what is left.
+ * Answers the adjustment as recorded afterwards.
+ */
 async function takeBack(
   tx: Sql,
   paid: Payment,
@@ -179,12 +188,12 @@ async function takeBack(
   owedInTotal: number,
   sourceType: 'payment_refunded' | 'payment_disputed',
   options: HandleOptions,
-): Promise<void> {
+): Promise<PaymentAdjustment> {
   const asked = await creditsAskedBack(tx, paid.id);
   // Owed is a share of what the payment actually granted: nothing for one that granted nothing
   // (needs_attention, or a subscription period that had ended before its invoice arrived).
   const request = Math.max(0, owedInTotal - asked);
-  if (request === 0) return;
+  if (request === 0) return adjustment;
   const result = await clawbackCredits(
     {
       userId: paid.userId,
@@ -201,11 +210,13 @@ async function takeBack(
       `[payments] payment ${paid.id}: ${result.shortfall} of ${request} credits were already spent and could not be taken back`,
     );
   }
-  await updateAdjustment(tx, adjustment.id, {
+  const taken = {
     creditsRequested: request,
     creditsTaken: result.taken,
     clawbackTransactionId: result.transactionId,
-  });
+  };
+  await updateAdjustment(tx, adjustment.id, taken);
+  return { ...adjustment, ...taken };
 }
 
 async function giveBack(

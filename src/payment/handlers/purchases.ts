@@ -3,7 +3,13 @@ import { siteConfig } from '@site-config';
 import type { TransactionSql as Sql } from 'postgres';
 import type { Payment } from '@/db/schema';
 import { PaymentError } from '../errors';
-import type { PaymentFailed, PaymentPending, PaymentSucceeded, PurchaseSnapshot } from '../events';
+import type {
+  PayerReference,
+  PaymentFailed,
+  PaymentPending,
+  PaymentSucceeded,
+  PurchaseSnapshot,
+} from '../events';
 import { findPayer, insertPayment, lockPayment, saveSubscription, updatePayment } from '../store';
 import { grantPurchase, type HandleOptions, type HandleOutcome, resolvePurchase } from './core';
 
@@ -27,32 +33,54 @@ export async function recordSuccess(
       `${event.provider} order ${event.providerPaymentId} is not one of ours`,
     );
   }
-  const userId = await findPayer(tx, order.payer);
+  const { inserted, purchase } = await insertFromSnapshot(
+    tx,
+    event,
+    order.payer,
+    order.purchase,
+    options.now ?? new Date(),
+  );
+  if (!inserted) return { outcome: 'duplicate', paymentId: null };
+  if (event.subscription) await saveSubscription(tx, inserted.userId, event.subscription);
+  if (!purchase) return needsAttention(inserted);
+  return grant(tx, inserted, event, options);
+}
+
+/**
+ * Inserts the payment a provider's snapshot describes, for its user: `paid` (or `needs_attention` when
+ * the snapshot resolves to no credits) when `paidAt` is given, else `pending`. `inserted` is null for
+ * every transaction but the one that inserted it.
+ */
+async function insertFromSnapshot(
+  tx: Sql,
+  event: PaymentSucceeded | PaymentPending,
+  payer: PayerReference,
+  snapshot: PurchaseSnapshot,
+  paidAt: Date | null,
+): Promise<{ inserted: Payment | null; purchase: { credits: number } | null }> {
+  const userId = await findPayer(tx, payer);
   if (!userId) {
     throw new PaymentError(
       'UNMATCHED_PAYMENT',
       `${event.provider} payment ${event.providerPaymentId} cannot be matched to a user`,
     );
   }
-  const purchase = resolvePurchase(order.purchase);
+  const purchase = resolvePurchase(snapshot);
   const inserted = await insertPayment(tx, {
     provider: event.provider,
     providerPaymentId: event.providerPaymentId,
     providerReference: event.providerReference,
     userId,
-    type: order.purchase.type,
-    scene: order.purchase.scene,
+    type: snapshot.type,
+    scene: snapshot.scene,
     amountMinor: event.amountMinor,
     currency: event.currency,
-    status: purchase ? 'paid' : 'needs_attention',
+    status: paidAt === null ? 'pending' : purchase ? 'paid' : 'needs_attention',
     credits: purchase?.credits ?? 0,
-    metadata: paymentMetadata(event, order.purchase),
-    paidAt: options.now ?? new Date(),
+    metadata: paymentMetadata(event, snapshot),
+    paidAt,
   });
-  if (!inserted) return { outcome: 'duplicate', paymentId: null };
-  if (event.subscription) await saveSubscription(tx, userId, event.subscription);
-  if (!purchase) return needsAttention(inserted);
-  return grant(tx, inserted, event, options);
+  return { inserted, purchase };
 }
 
 async function completeStoredOrder(
@@ -147,28 +175,7 @@ function paymentMetadata(
 
 /** A delayed method started paying: keep the order as pending, so its success finds it and grants. */
 export async function recordPending(tx: Sql, event: PaymentPending): Promise<HandleOutcome> {
-  const userId = await findPayer(tx, event.payer);
-  if (!userId) {
-    throw new PaymentError(
-      'UNMATCHED_PAYMENT',
-      `${event.provider} payment ${event.providerPaymentId} has no user`,
-    );
-  }
-  const purchase = resolvePurchase(event.purchase);
-  const inserted = await insertPayment(tx, {
-    provider: event.provider,
-    providerPaymentId: event.providerPaymentId,
-    providerReference: event.providerReference,
-    userId,
-    type: event.purchase.type,
-    scene: event.purchase.scene,
-    amountMinor: event.amountMinor,
-    currency: event.currency,
-    status: 'pending',
-    credits: purchase?.credits ?? 0,
-    metadata: paymentMetadata(event, event.purchase),
-    paidAt: null,
-  });
+  const { inserted } = await insertFromSnapshot(tx, event, event.payer, event.purchase, null);
   return inserted
     ? { outcome: 'recorded', paymentId: inserted.id, detail: 'pending' }
     : { outcome: 'duplicate', paymentId: null };

@@ -3,6 +3,7 @@ import type Stripe from 'stripe';
 import { getSql } from '@/db';
 import type { CheckoutAdapter, CheckoutOrder } from '../checkout';
 import type { StripeConfig } from '../config';
+import { stripeCustomerOf } from '../queries';
 import { linkCustomer } from '../store';
 import { stripeClient } from './client';
 import { APP_MARKER, purchaseMetadata } from './metadata';
@@ -59,20 +60,14 @@ function lineItem(config: StripeConfig, order: CheckoutOrder): Stripe.Checkout.S
  * so Stripe answers both with one customer; the first row recorded wins either way.
  */
 export async function ensureCustomer(stripe: Stripe, userId: string, email: string | null): Promise<string> {
-  const existing = await findCustomer(userId);
+  const existing = await stripeCustomerOf(userId);
   if (existing) return existing;
   const customer = await stripe.customers.create(
     { ...(email && { email }), metadata: { app: APP_MARKER, userId } },
     { idempotencyKey: `saas-credits-customer-${userId}` },
   );
   await linkCustomer(getSql(), userId, customer.id);
-  return (await findCustomer(userId)) ?? customer.id;
-}
-
-export async function findCustomer(userId: string): Promise<string | null> {
-  const [row] = await getSql()<{ customerId: string }[]>`
-    SELECT customer_id AS "customerId" FROM billing_customer WHERE user_id = ${userId} AND provider = 'stripe'`;
-  return row?.customerId ?? null;
+  return (await stripeCustomerOf(userId)) ?? customer.id;
 }
 
 /** A Customer Portal session for the user (manage or cancel the subscription, invoices, card). */
@@ -81,7 +76,7 @@ export async function createPortalSession(
   userId: string,
   returnUrl: string,
 ): Promise<string | null> {
-  const customer = await findCustomer(userId);
+  const customer = await stripeCustomerOf(userId);
   if (!customer) return null;
   const session = await stripeClient(config).billingPortal.sessions.create({
     customer,

@@ -5,7 +5,7 @@ import type { PaymentStatus } from '@/db/schema';
 import type { StripeConfig } from '../config';
 import { handlePaymentEvent } from '../handlers/core';
 import { stripeClient } from './client';
-import { normaliseStripeEvent } from './events';
+import { completedCheckoutEvent } from './events';
 
 /**
  * The buyer is back from Stripe Checkout before (or without) the webhook: ask Stripe about the session
@@ -34,15 +34,7 @@ export async function confirmCheckoutReturn(
   }
   if (session.metadata?.userId !== userId || session.status !== 'complete') return { status: 'unknown' };
   if (session.mode === 'payment' && session.payment_status === 'paid') {
-    const event = await normaliseStripeEvent(
-      {
-        id: `return_${session.id}`,
-        type: 'checkout.session.completed',
-        created: Math.floor(Date.now() / 1000),
-        data: { object: session },
-      } as Stripe.Event,
-      { invoicePaymentIntent: async () => null },
-    );
+    const event = completedCheckoutEvent(session, new Date());
     await handlePaymentEvent(event);
   }
   // Subscriptions are granted per invoice, by the webhook; the page says it is on its way until then.

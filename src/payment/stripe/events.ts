@@ -101,19 +101,20 @@ export async function normaliseStripeEvent(
 ): Promise<PaymentEvent> {
   const observedAt = new Date(event.created * 1000);
   const object = event.data.object;
+  const label = `${event.type} ${event.id}`;
   switch (event.type) {
     case 'checkout.session.completed':
     case 'checkout.session.async_payment_succeeded':
     case 'checkout.session.async_payment_failed':
-      return fromCheckoutSession(event.type, parse(checkoutSession, object, event), observedAt);
+      return fromCheckoutSession(event.type, parse(checkoutSession, object, label), observedAt);
     case 'invoice.paid':
-      return fromInvoice(parse(invoice, object, event), observedAt, lookups);
+      return fromInvoice(parse(invoice, object, label), observedAt, lookups);
     case 'customer.subscription.created':
     case 'customer.subscription.updated':
     case 'customer.subscription.deleted':
-      return fromSubscription(parse(subscription, object, event), observedAt);
+      return fromSubscription(parse(subscription, object, label), observedAt);
     case 'charge.refunded': {
-      const refunded = parse(charge, object, event);
+      const refunded = parse(charge, object, label);
       if (!refunded.payment_intent)
         return { kind: 'ignored', reason: `charge ${refunded.id} has no payment intent` };
       return {
@@ -129,20 +130,29 @@ export async function normaliseStripeEvent(
     }
     case 'charge.dispute.created':
     case 'charge.dispute.closed':
-      return fromDispute(event.type, parse(dispute, object, event));
+      return fromDispute(event.type, parse(dispute, object, label));
     default:
       return { kind: 'ignored', reason: `event type ${event.type} is not handled` };
   }
 }
 
-function parse<T extends z.ZodType>(schema: T, object: unknown, event: Stripe.Event): z.output<T> {
+/**
+ * A checkout session read from the API rather than a webhook (the buyer's return page), as the event
+ * its `checkout.session.completed` would be.
+ */
+export function completedCheckoutEvent(session: unknown, observedAt: Date): PaymentEvent {
+  return fromCheckoutSession(
+    'checkout.session.completed',
+    parse(checkoutSession, session, 'checkout session'),
+    observedAt,
+  );
+}
+
+function parse<T extends z.ZodType>(schema: T, object: unknown, label: string): z.output<T> {
   const parsed = schema.safeParse(object);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-  throw new PaymentError(
-    'INVALID_NOTIFICATION',
-    `${event.type} ${event.id} has an unexpected shape: ${problems}`,
-  );
+  throw new PaymentError('INVALID_NOTIFICATION', `${label} has an unexpected shape: ${problems}`);
 }
 
 function fromCheckoutSession(
