@@ -37,6 +37,23 @@ export async function createPayment(
   return Number(row?.id);
 }
 
+/**
+ * A refund of a payment as the payment module records it beside its clawback, for tests that call
+ * clawbackCredits directly (reconciliation expects every clawback row to be recorded by an adjustment).
+ */
+export async function recordRefundAdjustment(input: {
+  paymentId: number;
+  creditsRequested: number;
+  creditsTaken: number;
+  clawbackTransactionId: number | null;
+}): Promise<void> {
+  await getSql()`
+    INSERT INTO payment_adjustment (payment_id, kind, provider_reference, amount_minor, status, credits_requested,
+      credits_taken, clawback_transaction_id)
+    VALUES (${input.paymentId}, 'refund', ${`re_test_${randomUUID()}`}, 0, 'applied', ${input.creditsRequested},
+      ${input.creditsTaken}, ${input.clawbackTransactionId})`;
+}
+
 /** A subscription as the provider last reported it (the billing page and the monthly credits read it). */
 export async function createSubscription(input: {
   userId: string;

@@ -167,6 +167,36 @@ const checks: Check[] = [
       LEFT JOIN credit_transaction r ON r.id = a.restore_transaction_id
       WHERE a.status = 'won' AND a.credits_taken <> coalesce(r.amount, 0)`,
   },
+  {
+    invariant: '10. no spend draws on a lot that had expired at its time',
+    query: (sql) => sql`
+      SELECT t.user_id, format('CONSUME %s at %s took %s from lot %s, which expired at %s',
+        t.id, t.created_at, a.amount, l.id, l.expires_at) AS detail
+      FROM credit_transaction t
+      JOIN credit_allocation a ON a.transaction_id = t.id
+      JOIN credit_lot l ON l.id = a.lot_id
+      WHERE t.type = 'CONSUME' AND l.expires_at <= t.created_at
+      UNION ALL
+      SELECT uc.user_id, format('earliest_expiry_at is %s, but lot %s has %s left and expires at %s',
+        coalesce(uc.earliest_expiry_at::text, 'null'), l.id, l.remaining, l.expires_at)
+      FROM user_credit uc JOIN credit_lot l ON l.user_id = uc.user_id
+      WHERE l.has_remaining AND l.expires_at IS NOT NULL
+        AND (uc.earliest_expiry_at IS NULL OR l.expires_at < uc.earliest_expiry_at)`,
+  },
+  {
+    invariant: "11. each user's history is in time order, and the user's clock is its latest time",
+    query: (sql) => sql`
+      SELECT user_id, format('transaction %s at %s comes after one at %s', id, created_at, previous) AS detail
+      FROM (
+        SELECT id, user_id, created_at, lag(created_at) OVER (PARTITION BY user_id ORDER BY id) AS previous
+        FROM credit_transaction
+      ) t WHERE created_at < previous
+      UNION ALL
+      SELECT uc.user_id, format('the user''s clock is %s, but the latest transaction is at %s', uc.updated_at, t.latest)
+      FROM user_credit uc
+      JOIN (SELECT user_id, max(created_at) AS latest FROM credit_transaction GROUP BY user_id) t USING (user_id)
+      WHERE uc.updated_at < t.latest`,
+  },
 ];
 
 export async function verifyLedger(sql: Sql): Promise<LedgerViolation[]> {

@@ -69,7 +69,14 @@ export const userCredit = pgTable(
     lifetimeConsumed: bigint('lifetime_consumed', { mode: 'number' }).notNull().default(0),
     lifetimeExpired: bigint('lifetime_expired', { mode: 'number' }).notNull().default(0),
     lifetimeRefunded: bigint('lifetime_refunded', { mode: 'number' }).notNull().default(0),
+    /**
+     * No lot of this user with credits left expires before this instant (NULL: none expires). A lower
+     * bound kept by every writer under the user's row lock, so a spend's guarded update can see, on the
+     * row it locks, whether lots are due, even when a grant committed while it waited.
+     */
+    earliestExpiryAt: timestamp('earliest_expiry_at', { withTimezone: true }),
     createdAt: createdAt(),
+    /** The user's ledger clock: the time of their latest change. It never goes backwards. */
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
