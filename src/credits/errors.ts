@@ -15,6 +15,13 @@ export const creditsErrorCodes = [
   'TRANSACTION_NOT_FOUND',
   /** A ledger invariant is broken: a bug or a manual edit. Never expected; always investigate. */
   'LEDGER_INVARIANT',
+  /**
+   * The database could not be reached or did not answer in time (a lost connection, a restart, a
+   * timeout). `details.outcome` says whether the call certainly did not happen (`not_applied`) or may have
+   * (`unknown`); either way it is safe to retry with the same idempotency key, which answers the original
+   * result if it did happen.
+   */
+  'LEDGER_UNAVAILABLE',
 ] as const;
 
 export type CreditsErrorCode = (typeof creditsErrorCodes)[number];
@@ -45,8 +52,67 @@ function isPostgresError(error: unknown): error is PostgresError {
   return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string';
 }
 
+export interface UnavailableDetails {
+  outcome: 'not_applied' | 'unknown';
+  /** The driver's error code or the SQLSTATE. */
+  cause: string;
+}
+
+/**
+ * Failures of the connection rather than of the call, by the `postgres` driver's code or the SQLSTATE.
+ * `not_applied`: the request never reached the server, or the server rolled it back (a statement or
+ * lock timeout, a server refusing connections). `unknown`: the connection died while the call was in
+ * flight, so it may have committed before the answer was lost.
+ */
+const UNAVAILABLE: Record<string, UnavailableDetails['outcome']> = {
+  ECONNREFUSED: 'not_applied',
+  CONNECT_TIMEOUT: 'not_applied',
+  ENOTFOUND: 'not_applied',
+  EHOSTUNREACH: 'not_applied',
+  CONNECTION_ENDED: 'not_applied',
+  '57014': 'not_applied', // statement timeout or cancel: the statement rolled back
+  '55P03': 'not_applied', // lock timeout
+  '25P03': 'not_applied', // idle-in-transaction timeout: the transaction rolled back
+  '57P03': 'not_applied', // the server is starting up or shutting down
+  '53300': 'not_applied', // too many connections
+  '40P01': 'not_applied', // deadlock: this transaction was the one rolled back
+  '40001': 'not_applied', // serialization failure
+  CONNECTION_CLOSED: 'unknown',
+  CONNECTION_DESTROYED: 'unknown',
+  ECONNRESET: 'unknown',
+  EPIPE: 'unknown',
+  ETIMEDOUT: 'unknown',
+  '57P01': 'unknown', // terminated by an administrator
+  '57P02': 'unknown', // the server crashed
+};
+
+function unavailableOutcome(code: string): UnavailableDetails['outcome'] | undefined {
+  // Class 08: connection exceptions reported by the server.
+  return UNAVAILABLE[code] ?? (code.startsWith('08') ? 'unknown' : undefined);
+}
+
+/** A typed error for a failed connection, or undefined when the error is something else. */
+export function unavailableError(error: unknown): CreditsError | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error) || typeof error.code !== 'string') {
+    return undefined;
+  }
+  const outcome = unavailableOutcome(error.code);
+  if (!outcome) return undefined;
+  const details: UnavailableDetails = { outcome, cause: error.code };
+  const message = error instanceof Error ? error.message : error.code;
+  return new CreditsError(
+    'LEDGER_UNAVAILABLE',
+    `the database did not answer (${error.code}: ${message}); ${
+      outcome === 'not_applied' ? 'nothing was written' : 'the call may or may not have taken effect'
+    }: retry with the same idempotency key`,
+    details,
+  );
+}
+
 /** Maps the SQLSTATEs raised by the ledger functions (drizzle/0001_ledger_functions.sql) to typed errors. */
 export function toCreditsError(error: unknown): unknown {
+  const unavailable = unavailableError(error);
+  if (unavailable) return unavailable;
   if (!isPostgresError(error)) return error;
   switch (error.code) {
     case 'CR002':

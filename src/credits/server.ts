@@ -259,10 +259,11 @@ export async function expireDueCredits(options: ExpireDueCreditsOptions): Promis
   const startedAt = Date.now();
   const result: ExpireDueCreditsResult = { expired: 0, credits: 0, batches: 0, more: true };
   while (result.more && Date.now() - startedAt < options.timeBudgetMs) {
-    const [row] = await getSql()<{ r_users: number; r_lots: number; r_credits: string; r_more: boolean }[]>`
-      SELECT r_users, r_lots, r_credits, r_more
-      FROM credits_expire_due(coalesce(${iso(now)}::timestamptz, now()), ${options.batchSize}::integer)`;
-    if (!row) throw unexpected('credits_expire_due', 'no row');
+    const row = await call(
+      getSql()<{ r_users: number; r_lots: number; r_credits: string; r_more: boolean }[]>`
+        SELECT r_users, r_lots, r_credits, r_more
+        FROM credits_expire_due(coalesce(${iso(now)}::timestamptz, now()), ${options.batchSize}::integer)`,
+    );
     result.batches += 1;
     result.expired += row.r_lots;
     result.credits += toCount(row.r_credits);

@@ -14,6 +14,12 @@ export interface EmbeddedDatabase {
   url: string;
   port: number;
   stop: () => Promise<void>;
+  /**
+   * Kills the server as a power cut would (SIGKILL to the postmaster), waits until all its processes are
+   * gone, and starts it again on the same data and port; PostgreSQL recovers from its WAL. For the
+   * torture suite, which proves that nothing acknowledged is lost.
+   */
+  crashAndRestart: (downtimeMs: number) => Promise<void>;
 }
 
 export interface EmbeddedOptions {
@@ -77,7 +83,42 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     url: `postgres://${SUPERUSER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
     port,
     stop: () => server.stop(),
+    crashAndRestart: async (downtimeMs) => {
+      const pid = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      const family = [pid, ...childrenOf(pid)];
+      process.kill(pid, 'SIGKILL');
+      // Backends notice their postmaster's death and exit; a new postmaster refuses to start while any of
+      // them still holds the old shared memory.
+      for (let waited = 0; family.some(isRunning); waited += 20) {
+        if (waited > 30_000)
+          throw new Error(`PostgreSQL processes ${family.filter(isRunning)} outlived a SIGKILL`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await new Promise((resolve) => setTimeout(resolve, downtimeMs));
+      await server.start();
+    },
   };
+}
+
+/** Alive and not a zombie waiting to be reaped (which holds no shared memory any more). */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .map((line) => Number(line.trim()))
+      .filter((child) => Number.isInteger(child) && child > 0);
+  } catch {
+    return [];
+  }
 }
 
 /** The `postgres` system user must be able to reach and own the data directory when we run as root. */

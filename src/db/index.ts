@@ -21,7 +21,11 @@ function connect(): Connection {
   if (!url) {
     throw new Error('DATABASE_URL is not set. Start the app with `npm run dev`, which provides a database.');
   }
-  const client = postgres(url, { max: env.DATABASE_POOL_SIZE, onnotice: () => {} });
+  const client = postgres(url, {
+    max: env.DATABASE_POOL_SIZE,
+    onnotice: () => {},
+    connection: { application_name: 'saas-credits' },
+  });
   return { client, db: drizzle(client, { schema }) };
 }
 
