@@ -31,7 +31,7 @@ export const LEDGER_DATE_RANGE = Object.freeze({
 const UNSTORABLE_TEXT = /[\0\p{Cs}]/u;
 const STORABLE_TEXT_MESSAGE = 'must not contain a NUL character (U+0000) or an unpaired UTF-16 surrogate';
 
-export function isStorableText(value: string): boolean {
+function isStorableText(value: string): boolean {
   return !UNSTORABLE_TEXT.test(value);
 }
 

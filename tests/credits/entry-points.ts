@@ -42,11 +42,17 @@ export async function createFixture(): Promise<Fixture> {
   await addCredits({ userId, amount: 1_000_000, sourceType: 'manual' });
   const consume = await consumeCredits({ userId, amount: 100, sourceType: 'ai_call' });
   if (!consume.ok) throw new Error('fixture: the consume failed');
+  // Pending, so that verifyLedger does not expect them granted: the grant helpers do not read the status.
   return {
     userId,
     consumeId: consume.transactionId,
-    packPaymentId: await createPayment({ userId, scene: `credits_${pack.id}` }),
-    subscriptionPaymentId: await createPayment({ userId, type: 'subscription', scene: 'pro_monthly' }),
+    packPaymentId: await createPayment({ userId, scene: `credits_${pack.id}`, status: 'pending' }),
+    subscriptionPaymentId: await createPayment({
+      userId,
+      type: 'subscription',
+      scene: 'pro_monthly',
+      status: 'pending',
+    }),
   };
 }
 
