@@ -3,7 +3,7 @@ import { siteConfig } from '@site-config';
 import { z } from 'zod';
 import { getSql } from '@/db';
 import { isCreditsError } from './errors';
-import { parseInput } from './inputs';
+import { ledgerClockInput, parseInput } from './inputs';
 import { addRegisterGiftCredits } from './register-gift';
 import { DAY_MS } from './time';
 
@@ -31,7 +31,7 @@ export interface BackfillRegisterGiftsResult {
 
 const backfillInput = z.strictObject({
   limit: z.number().int().min(1).max(5_000),
-  now: z.date().optional(),
+  now: ledgerClockInput,
 });
 
 /**

@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { CreditsError } from './errors';
-import { consumeCreditsInput, IDEMPOTENCY_KEY_PATTERN, parseInput } from './inputs';
+import { consumeCreditsInput, IDEMPOTENCY_KEY_PATTERN, parseInput, truncateText } from './inputs';
 import { getCreditBalance } from './queries';
 import { consumeCredits, refundCredits } from './server';
 
@@ -89,7 +89,7 @@ async function refundFailedWork(
       userId: args.userId,
       transactionId,
       sourceType: 'failed_call',
-      description: `Refund: ${args.description ?? 'failed call'}`.slice(0, 500),
+      description: truncateText(`Refund: ${args.description ?? 'failed call'}`, 500),
       idempotencyKey,
     });
   } catch (refundError) {

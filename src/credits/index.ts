@@ -1,8 +1,10 @@
 import 'server-only';
 import { type PlanId, siteConfig } from '@site-config';
+import { z } from 'zod';
 import { getSql } from '@/db';
 import type { Payment } from '@/db/schema';
 import { CreditsError } from './errors';
+import { ledgerDateInput, ledgerOptionsInput, parseInput, rowIdInput, userIdInput } from './inputs';
 import { type AddCreditsResult, addCredits, type LedgerOptions } from './server';
 import { addInterval, daysFrom } from './time';
 
@@ -32,63 +34,81 @@ export { consumeCredits, refundCredits } from './server';
  * payment. `periodEnd` is when the paid period ends (from the provider's invoice); when the plan's
  * credits expire at the period's end, they expire then.
  */
+const subscriptionCreditsInput = z.strictObject({
+  userId: userIdInput,
+  plan: z.enum(Object.keys(siteConfig.credits.plans) as [PlanId, ...PlanId[]]),
+  paymentId: rowIdInput,
+  periodEnd: ledgerDateInput.optional(),
+});
+
 export async function addSubscriptionCredits(
-  input: { userId: string; plan: PlanId; paymentId: number; periodEnd?: Date },
+  input: z.input<typeof subscriptionCreditsInput>,
   options: LedgerOptions = {},
 ): Promise<AddCreditsResult> {
-  const paid = await getPaymentFor(input.userId, input.paymentId, options);
-  if (input.plan === 'lifetime') {
+  const args = parseInput(subscriptionCreditsInput, input);
+  const ledger = parseInput(ledgerOptionsInput, options) ?? {};
+  const paid = await getPaymentFor(args.userId, args.paymentId, ledger);
+  if (args.plan === 'lifetime') {
     expectPurchase(paid, 'one_time', 'lifetime');
     return addCredits(
       {
-        userId: input.userId,
+        userId: args.userId,
         amount: snapshotOr(paid, siteConfig.credits.plans.lifetime.credits),
         sourceType: 'lifetime',
         paymentId: paid.id,
         description: 'Lifetime plan',
         idempotencyKey: `lifetime:${paid.id}`,
       },
-      options,
+      ledger,
     );
   }
-  const plan = siteConfig.credits.plans[input.plan];
-  expectPurchase(paid, 'subscription', input.plan);
-  const periodEnd = input.periodEnd ?? addInterval(options.now ?? new Date(), plan.interval);
+  const plan = siteConfig.credits.plans[args.plan];
+  expectPurchase(paid, 'subscription', args.plan);
+  const periodEnd = args.periodEnd ?? addInterval(ledger.now ?? new Date(), plan.interval);
   return addCredits(
     {
-      userId: input.userId,
+      userId: args.userId,
       amount: snapshotOr(paid, plan.creditsPerPeriod),
       sourceType: 'subscription',
       expirationDate: plan.creditsExpireAtPeriodEnd ? periodEnd : undefined,
       paymentId: paid.id,
-      description: input.plan === 'pro_monthly' ? 'Pro monthly' : 'Pro yearly',
+      description: args.plan === 'pro_monthly' ? 'Pro monthly' : 'Pro yearly',
       idempotencyKey: `subscription:${paid.id}`,
     },
-    options,
+    ledger,
   );
 }
 
+const creditPackCreditsInput = z.strictObject({
+  userId: userIdInput,
+  /** As site.config.ts spells pack ids; a pack retired from the config keeps its id on old payments. */
+  packId: z.string().regex(/^[a-z0-9_]{1,40}$/, 'must be a pack id: 1-40 of a-z, 0-9 and _'),
+  paymentId: rowIdInput,
+});
+
 /** The credits of one purchased pack, once per payment, granted from the payment's snapshot. */
 export async function addCreditPackCredits(
-  input: { userId: string; packId: string; paymentId: number },
+  input: z.input<typeof creditPackCreditsInput>,
   options: LedgerOptions = {},
 ): Promise<AddCreditsResult> {
-  const paid = await getPaymentFor(input.userId, input.paymentId, options);
-  expectPurchase(paid, 'credit_pack', `credits_${input.packId}`);
-  const pack = siteConfig.credits.packs.find((candidate) => candidate.id === input.packId);
+  const args = parseInput(creditPackCreditsInput, input);
+  const ledger = parseInput(ledgerOptionsInput, options) ?? {};
+  const paid = await getPaymentFor(args.userId, args.paymentId, ledger);
+  expectPurchase(paid, 'credit_pack', `credits_${args.packId}`);
+  const pack = siteConfig.credits.packs.find((candidate) => candidate.id === args.packId);
   // A pack removed from the config after checkout is still granted: the payment snapshotted its credits.
   const expiresInDays = pack ? pack.expiresInDays : snapshotExpiry(paid);
   return addCredits(
     {
-      userId: input.userId,
+      userId: args.userId,
       amount: snapshotOr(paid, pack?.credits),
       sourceType: 'credit_pack',
-      expirationDate: daysFrom(options.now, expiresInDays),
+      expirationDate: daysFrom(ledger.now, expiresInDays),
       paymentId: paid.id,
-      description: `Credit pack: ${input.packId}`,
+      description: `Credit pack: ${args.packId}`,
       idempotencyKey: `credit_pack:${paid.id}`,
     },
-    options,
+    ledger,
   );
 }
 
@@ -100,9 +120,6 @@ async function getPaymentFor(
   paymentId: number,
   options: LedgerOptions,
 ): Promise<PurchaseRow> {
-  if (!Number.isSafeInteger(paymentId) || paymentId < 1) {
-    throw new CreditsError('INVALID_INPUT', 'paymentId must be a positive integer');
-  }
   const sql = options.sql ?? getSql();
   const [found] = await sql<(Omit<PurchaseRow, 'id'> & { id: string })[]>`
     SELECT id, user_id AS "userId", type, scene, credits, metadata FROM payment WHERE id = ${paymentId}`;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { getSql } from '@/db';
 import { liveSubscriptionStatuses, ownedPaymentStatuses } from '@/db/schema';
 import { isCreditsError } from './errors';
-import { parseInput } from './inputs';
+import { ledgerClockInput, parseInput } from './inputs';
 import { addCredits } from './server';
 
 /**
@@ -29,7 +29,7 @@ export interface MonthlyCreditsResult {
 }
 
 const monthlyInput = z.strictObject({
-  now: z.date().optional(),
+  now: ledgerClockInput,
   batchSize: z.number().int().min(1).max(5_000),
   timeBudgetMs: z.number().int().min(1).max(800_000),
 });

@@ -10,7 +10,7 @@ import {
   userCredit,
 } from '@/db/schema';
 import { CreditsError } from './errors';
-import { parseInput } from './inputs';
+import { ledgerClockInput, parseInput, userIdInput } from './inputs';
 
 /** Read side of the ledger: balances and a keyset-paginated history. Never writes. */
 
@@ -27,10 +27,12 @@ export interface CreditBalance {
   nextExpiration: { amount: number; expiresAt: Date } | null;
 }
 
+const balanceOptionsInput = z.strictObject({ now: ledgerClockInput }).optional().describe('options');
+
 export async function getCreditBalance(userId: string, options: { now?: Date } = {}): Promise<CreditBalance> {
-  const id = parseInput(z.string().min(1).max(200), userId);
+  const id = parseInput(userIdInput, userId);
   // Raw SQL fragments bind dates as text (Drizzle owns the driver's date handling), hence the ISO string.
-  const now = (options.now ?? new Date()).toISOString();
+  const now = (parseInput(balanceOptionsInput, options)?.now ?? new Date()).toISOString();
   const db = getDb();
   const [balance] = await db.select().from(userCredit).where(eq(userCredit.userId, id));
   // One pass over the user's live lots: what is already due, and what expires next (lots that expire at
@@ -66,9 +68,12 @@ export interface CreditHistoryPage {
 }
 
 const historyInput = z.strictObject({
-  userId: z.string().min(1).max(200),
+  userId: userIdInput,
   limit: z.number().int().min(1).max(100),
-  cursor: z.string().max(100).optional(),
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{0,100}$/, 'must be a cursor from an earlier page')
+    .optional(),
   type: z.enum(creditTransactionType.enumValues).optional(),
 });
 
@@ -86,7 +91,7 @@ export function decodeCursor(value: string): Cursor {
   const match = /^([on])\.([1-9][0-9]{0,15})$/.exec(Buffer.from(value, 'base64url').toString('utf8'));
   const id = Number(match?.[2]);
   if (!match || !Number.isSafeInteger(id))
-    throw new CreditsError('INVALID_INPUT', 'malformed history cursor');
+    throw new CreditsError('INVALID_INPUT', 'cursor: malformed history cursor');
   return { direction: match[1] === 'o' ? 'older' : 'newer', id };
 }
 

@@ -1,5 +1,6 @@
 import 'server-only';
 import { siteConfig } from '@site-config';
+import { ledgerOptionsInput, parseInput, userIdInput } from './inputs';
 import { type AddCreditsResult, addCredits, type LedgerOptions } from './server';
 import { daysFrom } from './time';
 
@@ -8,16 +9,18 @@ export async function addRegisterGiftCredits(
   userId: string,
   options: LedgerOptions = {},
 ): Promise<AddCreditsResult> {
+  const id = parseInput(userIdInput, userId);
+  const ledger = parseInput(ledgerOptionsInput, options) ?? {};
   const { amount, expiresInDays } = siteConfig.credits.registerGift;
   return addCredits(
     {
-      userId,
+      userId: id,
       amount,
       sourceType: 'register_gift',
-      expirationDate: daysFrom(options.now, expiresInDays),
+      expirationDate: daysFrom(ledger.now, expiresInDays),
       description: 'Welcome gift',
-      idempotencyKey: `register_gift:${userId}`,
+      idempotencyKey: `register_gift:${id}`,
     },
-    options,
+    ledger,
   );
 }

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { getDb } from '@/db';
 import { CreditsError } from './errors';
-import { ledgerClockInput, parseInput } from './inputs';
+import { ledgerClockInput, parseInput, userIdInput } from './inputs';
 import { type BalanceSeriesRange, balanceSeriesRanges } from './ranges';
 import { DAY_MS } from './time';
 
@@ -17,7 +17,7 @@ export interface BalancePoint {
 }
 
 const seriesInput = z.strictObject({
-  userId: z.string().min(1).max(200),
+  userId: userIdInput,
   days: z.literal(balanceSeriesRanges),
   now: ledgerClockInput,
 });
