@@ -101,6 +101,16 @@ export const ledgerOptionsInput = z
   .optional()
   .describe('options');
 
+export const expireDueCreditsInput = z
+  .strictObject({
+    now: ledgerClockInput,
+    /** Users locked per batch (one transaction each). */
+    batchSize: z.number().int().min(1).max(5_000),
+    /** Stop starting new batches after this long (a cron function has a maximum duration). */
+    timeBudgetMs: z.number().int().min(0).max(900_000),
+  })
+  .describe('options');
+
 export const addCreditsInput = z.strictObject({
   userId: userIdInput,
   amount,

@@ -9,7 +9,8 @@ import {
   type ConsumeCreditsInput,
   clawbackCreditsInput,
   consumeCreditsInput,
-  ledgerClockInput,
+  expireDueCreditsInput,
+  ledgerOptionsInput,
   parseInput,
   type RefundCreditsInput,
   refundCreditsInput,
@@ -69,8 +70,7 @@ export async function addCredits(
   options: LedgerOptions = {},
 ): Promise<AddCreditsResult> {
   const args = parseInput(addCreditsInput, input);
-  const now = parseInput(ledgerClockInput, options.now);
-  const sql = options.sql ?? getSql();
+  const { sql, now } = ledgerOptions(options);
   const row = await call(
     sql<FunctionRow[]>`SELECT r_status, r_transaction_id, r_balance FROM credits_grant(
       ${args.userId}, ${args.amount}::integer, ${args.sourceType}, ${iso(args.expirationDate)}::timestamptz,
@@ -106,8 +106,7 @@ export async function consumeCredits(
   options: LedgerOptions = {},
 ): Promise<ConsumeCreditsResult> {
   const args = parseInput(consumeCreditsInput, input);
-  const now = parseInput(ledgerClockInput, options.now);
-  const sql = options.sql ?? getSql();
+  const { sql, now } = ledgerOptions(options);
   const row = await call(
     sql<FunctionRow[]>`SELECT r_status, r_transaction_id, r_balance FROM credits_consume(
       ${args.userId}, ${args.amount}::integer, ${args.sourceType}, ${args.description ?? null},
@@ -146,8 +145,7 @@ export async function refundCredits(
   options: LedgerOptions = {},
 ): Promise<RefundCreditsResult> {
   const args = parseInput(refundCreditsInput, input);
-  const now = parseInput(ledgerClockInput, options.now);
-  const sql = options.sql ?? getSql();
+  const { sql, now } = ledgerOptions(options);
   const row = await call(
     sql<RefundRow[]>`SELECT r_status, r_transaction_id, r_balance, r_amount, r_expired FROM credits_refund(
       ${args.userId}, ${args.transactionId}::bigint, ${args.amount ?? null}::integer, ${args.sourceType},
@@ -196,8 +194,7 @@ export async function clawbackCredits(
   options: LedgerOptions = {},
 ): Promise<ClawbackCreditsResult> {
   const args = parseInput(clawbackCreditsInput, input);
-  const now = parseInput(ledgerClockInput, options.now);
-  const sql = options.sql ?? getSql();
+  const { sql, now } = ledgerOptions(options);
   const row = await call(
     sql<(FunctionRow & { r_amount: number })[]>`SELECT r_status, r_transaction_id, r_balance, r_amount
     FROM credits_clawback(
@@ -252,17 +249,14 @@ export interface ExpireDueCreditsResult {
  * a lot is expired once, however many runs overlap.
  */
 export async function expireDueCredits(options: ExpireDueCreditsOptions): Promise<ExpireDueCreditsResult> {
-  const now = parseInput(ledgerClockInput, options.now);
-  if (!Number.isInteger(options.batchSize) || options.batchSize < 1 || options.batchSize > 5_000) {
-    throw new CreditsError('INVALID_INPUT', 'batchSize must be an integer from 1 to 5000');
-  }
+  const { now, batchSize, timeBudgetMs } = parseInput(expireDueCreditsInput, options);
   const startedAt = Date.now();
   const result: ExpireDueCreditsResult = { expired: 0, credits: 0, batches: 0, more: true };
-  while (result.more && Date.now() - startedAt < options.timeBudgetMs) {
+  while (result.more && Date.now() - startedAt < timeBudgetMs) {
     const row = await call(
       getSql()<{ r_users: number; r_lots: number; r_credits: string; r_more: boolean }[]>`
         SELECT r_users, r_lots, r_credits, r_more
-        FROM credits_expire_due(coalesce(${iso(now)}::timestamptz, now()), ${options.batchSize}::integer)`,
+        FROM credits_expire_due(coalesce(${iso(now)}::timestamptz, now()), ${batchSize}::integer)`,
     );
     result.batches += 1;
     result.expired += row.r_lots;
@@ -272,6 +266,12 @@ export async function expireDueCredits(options: ExpireDueCreditsOptions): Promis
     if (row.r_users === 0) break;
   }
   return result;
+}
+
+/** The options every primitive takes, validated: the caller's transaction or the pool, and the clock. */
+function ledgerOptions(options: LedgerOptions): { sql: Sql | TransactionSql; now: Date | undefined } {
+  const parsed = parseInput(ledgerOptionsInput, options) ?? {};
+  return { sql: parsed.sql ?? getSql(), now: parsed.now };
 }
 
 async function call<T>(query: Promise<T[]>): Promise<T> {
