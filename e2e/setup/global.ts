@@ -43,6 +43,8 @@ export default async function setup(project: TestProject) {
     STRIPE_SECRET_KEY: 'sk_test_e2e',
     STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
     STRIPE_API_URL: stripe.url,
+    // The browser contexts say who they are in X-Forwarded-For, as a proxy in front would (e2e/browser.ts).
+    TRUSTED_PROXY_HOPS: '1',
   });
   await waitUntilServing(baseUrl, server);
   project.provide('baseUrl', baseUrl);
@@ -59,11 +61,13 @@ export default async function setup(project: TestProject) {
 
 let serverLog = '';
 
+/** `next start` as `npm start` runs it (with the direct-client-address preload), on 127.0.0.1. */
 function startNext(port: number, env: Record<string, string>): ChildProcess {
   const nextBin = path.join(process.cwd(), 'node_modules', 'next', 'dist', 'bin', 'next');
+  const preload = path.join(process.cwd(), 'scripts', 'direct-client-address.cjs');
   const child = spawn(
     process.execPath,
-    [nextBin, 'start', '--port', String(port), '--hostname', '127.0.0.1'],
+    ['--require', preload, nextBin, 'start', '--port', String(port), '--hostname', '127.0.0.1'],
     {
       env: { ...process.env, ...env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
