@@ -1,6 +1,7 @@
 import { parseEnv } from '@/env';
 import { getAuth } from '@/lib/auth';
 import { clientAddressSetting, withClientAddress } from '@/lib/client-address';
+import { refuseCrossSite, refuseNonJson } from '@/lib/http';
 
 // Every better-auth endpoint (sign-up, sign-in, sign-out, session) under /api/auth/*.
 export const dynamic = 'force-dynamic';
@@ -15,6 +16,7 @@ export function GET(request: Request): Promise<Response> {
   return handle(request);
 }
 
-export function POST(request: Request): Promise<Response> {
-  return handle(request);
+/** better-auth checks the origin itself when a cookie is sent; this refuses any cross-site post first. */
+export async function POST(request: Request): Promise<Response> {
+  return refuseCrossSite(request) ?? refuseNonJson(request) ?? handle(request);
 }
