@@ -22,13 +22,10 @@ export function proxy(request: NextRequest): NextResponse {
   const isApi = pathname === '/api' || pathname.startsWith('/api/');
   // The public URL is required in production (src/env.ts); it says whether the app is served on https.
   const https = process.env.BETTER_AUTH_URL?.startsWith('https://') ?? false;
+  const nonce = createNonce();
   const policy = isApi
     ? API_CONTENT_SECURITY_POLICY
-    : pageContentSecurityPolicy({
-        nonce: createNonce(),
-        development: process.env.NODE_ENV === 'development',
-        https,
-      });
+    : pageContentSecurityPolicy({ nonce, development: process.env.NODE_ENV === 'development', https });
 
   let response: NextResponse;
   if (needsSession(pathname) && !getSessionCookie(request)) {
@@ -38,9 +35,11 @@ export function proxy(request: NextRequest): NextResponse {
   } else if (isApi) {
     response = NextResponse.next();
   } else {
-    // Replaces any CSP header the client sent, so the nonce Next.js finds is always this one.
+    // Replaces any CSP header the client sent, so the nonce Next.js finds is always this one. Pages
+    // that add a <Script> of their own read the nonce from x-nonce (docs/security.md).
     const headers = new Headers(request.headers);
     headers.set('content-security-policy', policy);
+    headers.set('x-nonce', nonce);
     response = NextResponse.next({ request: { headers } });
   }
   response.headers.set('content-security-policy', policy);

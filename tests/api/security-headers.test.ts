@@ -48,6 +48,8 @@ describe('the Content-Security-Policy of a page', () => {
     expect(nonceOf(policy)).not.toBe(nonceOf(second.headers.get('content-security-policy')));
     // NextResponse.next({ request: { headers } }) passes request headers to the render this way.
     expect(first.headers.get('x-middleware-request-content-security-policy')).toBe(policy);
+    // For a page's own <Script nonce={...}>.
+    expect(first.headers.get('x-middleware-request-x-nonce')).toBe(nonceOf(policy));
   });
 
   it('replaces a CSP header the client sent, so a chosen nonce never reaches the render', () => {
