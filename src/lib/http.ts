@@ -43,11 +43,15 @@ export async function signedInQuery<T extends z.ZodType>(
 
 /**
  * Whether `origin` is the app's own: the origin of its public URL (BETTER_AUTH_URL, required in
- * production), or without one (development, tests) the origin the request itself was sent to.
+ * production), or without one (development, tests) the origin the request itself was sent to: its URL,
+ * or its Host header (`next dev` builds the URL with `localhost` for a request to 127.0.0.1).
  */
 function isOwnOrigin(origin: string, request: Request): boolean {
   const publicUrl = parseEnv(process.env).BETTER_AUTH_URL;
-  return origin === new URL(publicUrl ?? request.url).origin;
+  if (publicUrl) return origin === new URL(publicUrl).origin;
+  const url = new URL(request.url);
+  const host = request.headers.get('host');
+  return origin === url.origin || (host !== null && origin === `${url.protocol}//${host}`);
 }
 
 /**

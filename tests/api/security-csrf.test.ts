@@ -75,6 +75,16 @@ describe('POST /api/ai/generate from another site', () => {
     expect((await getCreditBalance(userId)).current).toBe(GIFT - 2 * COST);
   });
 
+  it('without BETTER_AUTH_URL, takes the app’s origin from the Host header too (next dev)', async () => {
+    const { cookie } = await signUp();
+    // `next dev` on 127.0.0.1 builds the request URL with localhost; the browser's Origin follows Host.
+    const own = { host: '127.0.0.1:3000', origin: 'http://127.0.0.1:3000' };
+    expect((await generate(cookie, own)).status).toBe(200);
+    expect((await generate(cookie, { host: '127.0.0.1:3000', origin: 'http://127.0.0.1:3001' })).status).toBe(
+      403,
+    );
+  });
+
   it('takes the app’s origin from BETTER_AUTH_URL when it is set', async () => {
     const { cookie } = await signUp();
     vi.stubEnv('BETTER_AUTH_URL', 'https://app.example.com');
