@@ -34,13 +34,19 @@ async function main(): Promise<void> {
     (nextCommand === 'start' ? `http://localhost:${portArgument() ?? process.env.PORT ?? 3000}` : undefined);
 
   const nextBin = path.join(process.cwd(), 'node_modules', 'next', 'dist', 'bin', 'next');
-  const child = spawn(process.execPath, [nextBin, nextCommand, ...process.argv.slice(3)], {
+  // As `npm start` does: with TRUSTED_PROXY_HOPS=0 the client address is the connection's own.
+  const preload = nextCommand === 'start' ? ['--require', './scripts/direct-client-address.cjs'] : [];
+  const child = spawn(process.execPath, [...preload, nextBin, nextCommand, ...process.argv.slice(3)], {
     stdio: 'inherit',
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
       BETTER_AUTH_SECRET: authSecret,
       ...(authUrl ? { BETTER_AUTH_URL: authUrl } : {}),
+      // A production server on this machine is reached directly, with no proxy in front.
+      ...(nextCommand === 'start' && !process.env.TRUSTED_IP_HEADERS
+        ? { TRUSTED_PROXY_HOPS: process.env.TRUSTED_PROXY_HOPS ?? '0' }
+        : {}),
     },
   });
   const shutdown = (signal: NodeJS.Signals) => child.kill(signal);

@@ -19,18 +19,38 @@ const envSchema = z
     BETTER_AUTH_SECRET: z.string().min(32, 'BETTER_AUTH_SECRET must be at least 32 characters').optional(),
     BETTER_AUTH_URL: z.url().optional(),
     /**
-     * The request header(s) holding the client's IP address, for rate limiting (comma-separated, first
-     * found wins). Only headers your proxy sets, replacing any value the client sent. Default:
-     * x-forwarded-for, which Vercel overwrites but a server exposed directly takes from the client.
+     * The request header(s) a trusted proxy sets to the client's IP address, replacing any value the
+     * client sent (comma-separated, first found wins), for the auth rate limits. See
+     * src/lib/client-address.ts and docs/security.md; set this or TRUSTED_PROXY_HOPS, not both.
      */
     TRUSTED_IP_HEADERS: z
       .string()
       .regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/i, 'TRUSTED_IP_HEADERS must be header names separated by commas')
       .transform((value) => value.toLowerCase().split(','))
       .optional(),
+    /**
+     * How many proxies in front of the app append to X-Forwarded-For: the client's address is that many
+     * entries from the right. 0: exposed directly, the connection's own address (`npm start`).
+     */
+    TRUSTED_PROXY_HOPS: z.coerce
+      .number('TRUSTED_PROXY_HOPS must be a number of proxies, 0 to 10')
+      .int('TRUSTED_PROXY_HOPS must be a whole number')
+      .min(0, 'TRUSTED_PROXY_HOPS must be 0 to 10')
+      .max(10, 'TRUSTED_PROXY_HOPS must be 0 to 10')
+      .optional(),
+    /** Set to "1" by Vercel, whose edge overwrites X-Forwarded-For with the client's address. */
+    VERCEL: z.string().optional(),
     NEXT_PHASE: z.string().optional(),
   })
   .superRefine((env, ctx) => {
+    if (env.TRUSTED_IP_HEADERS && env.TRUSTED_PROXY_HOPS !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TRUSTED_PROXY_HOPS'],
+        message:
+          'set TRUSTED_IP_HEADERS (a header your proxy sets) or TRUSTED_PROXY_HOPS (proxies appending to X-Forwarded-For), not both',
+      });
+    }
     // `next build` also runs with NODE_ENV=production but needs no database and signs no session.
     if (env.NODE_ENV !== 'production' || env.NEXT_PHASE === 'phase-production-build') return;
     if (!env.DATABASE_URL) {

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -7,10 +6,14 @@ import type { TestProject } from 'vitest/node';
 import { findFreePort, openScratchServer, withDatabase } from '../../src/db/embedded';
 import { runMigrations } from '../../src/db/migrate';
 import { startFakeStripe } from '../../tests/support/fake-stripe';
+import { startNext, waitUntilServing } from '../server';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     baseUrl: string;
+    /** The suite's database, for tests that start a server of their own (e2e/startup.e2e.ts). */
+    databaseUrl: string;
+    cronSecret: string;
   }
 }
 
@@ -35,61 +38,28 @@ export default async function setup(project: TestProject) {
   const port = await findFreePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const stripe = await startFakeStripe({ webhookUrl: `${baseUrl}/api/webhooks/stripe` });
+  const cronSecret = randomBytes(24).toString('hex');
   const server = startNext(port, {
     DATABASE_URL: databaseUrl,
     BETTER_AUTH_SECRET: randomBytes(32).toString('hex'),
     BETTER_AUTH_URL: baseUrl,
-    CRON_SECRET: randomBytes(24).toString('hex'),
+    CRON_SECRET: cronSecret,
     STRIPE_SECRET_KEY: 'sk_test_e2e',
     STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
     STRIPE_API_URL: stripe.url,
+    // The browser contexts say who they are in X-Forwarded-For, as a proxy in front would (e2e/browser.ts).
+    TRUSTED_PROXY_HOPS: '1',
   });
-  await waitUntilServing(baseUrl, server);
+  await waitUntilServing(server);
   project.provide('baseUrl', baseUrl);
+  project.provide('databaseUrl', databaseUrl);
+  project.provide('cronSecret', cronSecret);
 
   return async () => {
-    server.kill('SIGTERM');
-    await new Promise((resolve) => server.once('exit', resolve).once('error', resolve));
+    await server.stop();
     await admin.unsafe(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
     await admin.end();
     await scratch.stop();
     await stripe.close();
   };
-}
-
-let serverLog = '';
-
-function startNext(port: number, env: Record<string, string>): ChildProcess {
-  const nextBin = path.join(process.cwd(), 'node_modules', 'next', 'dist', 'bin', 'next');
-  const child = spawn(
-    process.execPath,
-    [nextBin, 'start', '--port', String(port), '--hostname', '127.0.0.1'],
-    {
-      env: { ...process.env, ...env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const keep = (chunk: Buffer) => {
-    serverLog = `${serverLog}${chunk.toString()}`.slice(-20_000);
-    if (process.env.E2E_SERVER_LOG) process.stderr.write(chunk);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  return child;
-}
-
-async function waitUntilServing(baseUrl: string, server: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`next start exited early:\n${serverLog}`);
-    try {
-      const response = await fetch(baseUrl, { signal: AbortSignal.timeout(5_000) });
-      if (response.ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  server.kill('SIGKILL');
-  throw new Error(`next start did not serve ${baseUrl} within 60 s:\n${serverLog}`);
 }

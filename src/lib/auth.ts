@@ -7,6 +7,7 @@ import { addRegisterGiftCredits } from '@/credits';
 import { getDb } from '@/db';
 import * as schema from '@/db/schema';
 import { parseEnv } from '@/env';
+import { CLIENT_ADDRESS_HEADER } from './client-address';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from './password';
 
 /**
@@ -87,7 +88,10 @@ function createAuth() {
         '/sign-up/email': { window: 60, max: 5 },
       },
     },
-    advanced: env.TRUSTED_IP_HEADERS ? { ipAddress: { ipAddressHeaders: env.TRUSTED_IP_HEADERS } } : {},
+    // The auth route writes the client's address into this header, found the way the deployment's shape
+    // says (src/lib/client-address.ts); better-auth's own reading of X-Forwarded-For trusts a single
+    // entry whoever sent it and puts every multi-entry header into one shared bucket.
+    advanced: { ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] } },
     databaseHooks: {
       user: {
         create: {

@@ -60,6 +60,16 @@ describe('environment validation', () => {
     expect(() => parseEnv({ TRUSTED_IP_HEADERS: 'x-real-ip, spaced' })).toThrow(/TRUSTED_IP_HEADERS/);
   });
 
+  it('reads TRUSTED_PROXY_HOPS as 0 to 10 proxies, and refuses it together with TRUSTED_IP_HEADERS', () => {
+    expect(parseEnv({ TRUSTED_PROXY_HOPS: '0' }).TRUSTED_PROXY_HOPS).toBe(0);
+    expect(parseEnv({ TRUSTED_PROXY_HOPS: '2' }).TRUSTED_PROXY_HOPS).toBe(2);
+    expect(parseEnv({}).TRUSTED_PROXY_HOPS).toBeUndefined();
+    for (const value of ['-1', '11', '1.5', 'two']) {
+      expect(() => parseEnv({ TRUSTED_PROXY_HOPS: value }), value).toThrow(/TRUSTED_PROXY_HOPS/);
+    }
+    expect(() => parseEnv({ TRUSTED_PROXY_HOPS: '1', TRUSTED_IP_HEADERS: 'x-real-ip' })).toThrow(/not both/);
+  });
+
   it('names every invalid variable in one error', () => {
     const attempt = () =>
       parseEnv({ DATABASE_URL: 'mysql://db/app', CRON_SECRET: 'short', BETTER_AUTH_URL: 'nope' });

@@ -1,6 +1,7 @@
 import 'server-only';
 import { redirect } from 'next/navigation';
-import { getSession, safeReturnPath } from '@/lib/session';
+import { safeReturnPath } from '@/lib/return-path';
+import { getSession } from '@/lib/session';
 
 export interface AuthPageProps {
   searchParams: Promise<Record<string, string | string[] | undefined>>;

@@ -1,5 +1,6 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
+import { safeReturnPath } from '@/lib/return-path';
 import { type AuthFailure, describeAuthFailure } from './auth-errors';
 
 export type AuthEndpoint = '/api/auth/sign-up/email' | '/api/auth/sign-in/email';
@@ -7,7 +8,8 @@ export type AuthEndpoint = '/api/auth/sign-up/email' | '/api/auth/sign-in/email'
 /**
  * Posts to better-auth's own endpoint with fetch (same origin, so its rate limiter and origin check
  * apply, which a server-side `auth.api.*` call would bypass), then goes to `next` and refreshes the server
- * components, so the header shows the new session. `next` must already be a safe same-site path.
+ * components, so the header shows the new session. The page hands over a checked `next`; it is checked
+ * again here, at the navigation itself, so that no caller can turn the form into an open redirect.
  */
 export function useAuthSubmit(endpoint: AuthEndpoint, next: string) {
   const router = useRouter();
@@ -26,7 +28,7 @@ export function useAuthSubmit(endpoint: AuthEndpoint, next: string) {
       });
       if (response.ok) {
         // Stay pending: the page is about to change.
-        router.push(next);
+        router.push(safeReturnPath(next));
         router.refresh();
         return;
       }

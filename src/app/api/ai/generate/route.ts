@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { PROMPT_MAX_LENGTH, PROMPT_MIN_LENGTH } from '@/ai/demo-generator';
 import { runDemoGeneration } from '@/ai/run-demo';
 import { BUY_MORE_HREF } from '@/components/credits/buy-href';
-import { json, jsonError } from '@/lib/http';
+import { json, jsonError, refuseCrossSite, refuseNonJson } from '@/lib/http';
 import { getSession } from '@/lib/session';
 
 export const dynamic = 'force-dynamic';
@@ -18,13 +18,14 @@ const generateInput = z.strictObject({
 
 /** POST /api/ai/generate: one paid generation of the demo for the signed-in user. */
 export async function POST(request: Request): Promise<Response> {
+  const crossSite = refuseCrossSite(request);
+  if (crossSite) return crossSite;
   const session = await getSession(request.headers);
   if (!session) return jsonError(401, 'UNAUTHENTICATED');
-
   // JSON only: a cross-site form post (text/plain, urlencoded) cannot reach the charge.
-  if (!request.headers.get('content-type')?.startsWith('application/json')) {
-    return jsonError(415, 'UNSUPPORTED_MEDIA_TYPE');
-  }
+  const notJson = refuseNonJson(request);
+  if (notJson) return notJson;
+
   const parsed = generateInput.safeParse(await request.json().catch(() => undefined));
   if (!parsed.success) {
     const issues = parsed.error.issues.map(({ path, message }) => ({ path: path.join('.'), message }));
