@@ -14,6 +14,18 @@ const envSchema = z
       .optional(),
     /** Maximum connections this process opens to PostgreSQL. */
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+    /**
+     * `transaction` when DATABASE_URL is a transaction-mode pooler (PgBouncer, Supabase's or Neon's
+     * pooled URL): no named prepared statements and no session settings at connect time, since each
+     * transaction may run on another server connection. `session` (default) for a direct connection or
+     * a session-mode pooler.
+     */
+    DATABASE_POOL_MODE: z.enum(['session', 'transaction']).default('session'),
+    /**
+     * The longest any statement may run, in milliseconds: set on the server (session mode) and bounded
+     * in the app for every ledger call (both modes), so that no call waits forever on a dead connection.
+     */
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
     /** Shared secret that Vercel Cron sends as `Authorization: Bearer <CRON_SECRET>`. */
     CRON_SECRET: z.string().min(16, 'CRON_SECRET must be at least 16 characters').optional(),
     BETTER_AUTH_SECRET: z.string().min(32, 'BETTER_AUTH_SECRET must be at least 32 characters').optional(),

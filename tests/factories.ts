@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import postgres, { type Sql } from 'postgres';
 import { formatViolations, verifyLedger } from '@/credits/verify';
-import { getSql } from '@/db';
+import { connectionOptions, getSql } from '@/db';
 import type { Payment } from '@/db/schema';
 
 /** Shared test factories. They write only non-ledger tables; ledger rows come from the primitives. */
@@ -111,7 +111,7 @@ export async function expectLedgerConsistent(): Promise<void> {
 export function concurrentPool(max: number): Sql {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL is not set by the test setup');
-  return postgres(url, { max, onnotice: () => {} });
+  return postgres(url, { ...connectionOptions(), max });
 }
 
 export const DAY_MS = 86_400_000;

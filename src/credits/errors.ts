@@ -77,6 +77,7 @@ const UNAVAILABLE: Record<string, UnavailableDetails['outcome']> = {
   '53300': 'not_applied', // too many connections
   '40P01': 'not_applied', // deadlock: this transaction was the one rolled back
   '40001': 'not_applied', // serialization failure
+  CLIENT_TIMEOUT: 'unknown', // no answer within the call's deadline (src/db/index.ts)
   CONNECTION_CLOSED: 'unknown',
   CONNECTION_DESTROYED: 'unknown',
   ECONNRESET: 'unknown',

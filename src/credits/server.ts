@@ -1,6 +1,6 @@
 import 'server-only';
 import type { Sql, TransactionSql } from 'postgres';
-import { getSql } from '@/db';
+import { getSql, withinDeadline } from '@/db';
 import { CreditsError, toCreditsError } from './errors';
 import {
   type AddCreditsInput,
@@ -277,7 +277,7 @@ function ledgerOptions(options: LedgerOptions): { sql: Sql | TransactionSql; now
 async function call<T>(query: Promise<T[]>): Promise<T> {
   let rows: T[];
   try {
-    rows = await query;
+    rows = await withinDeadline(query);
   } catch (error) {
     throw toCreditsError(error);
   }

@@ -10,7 +10,8 @@ const template = inject('templateDatabase');
 const database = `${template.replace('template', 'file')}_${randomBytes(4).toString('hex')}`;
 const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
 await admin.unsafe(`CREATE DATABASE "${database}" TEMPLATE "${template}"`);
-process.env.DATABASE_URL = withDatabase(adminUrl, database);
+process.env.DATABASE_URL = withDatabase(inject('appServerUrl'), database);
+if (inject('appServerUrl') !== adminUrl) process.env.DATABASE_POOL_MODE = 'transaction';
 
 afterAll(async () => {
   const { closeDb } = await import('@/db');

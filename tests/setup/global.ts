@@ -2,11 +2,14 @@ import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { openScratchServer, withDatabase } from '../../src/db/embedded';
 import { runMigrations } from '../../src/db/migrate';
+import { type Bouncer, startPgBouncer } from '../support/pgbouncer';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     adminDatabaseUrl: string;
     templateDatabase: string;
+    /** Where the app connects: the server itself, or PgBouncer in front of it (TEST_THROUGH_PGBOUNCER=1). */
+    appServerUrl: string;
   }
 }
 
@@ -21,6 +24,11 @@ export default async function setup(project: TestProject) {
   await runMigrations(withDatabase(adminUrl, template));
   project.provide('adminDatabaseUrl', adminUrl);
   project.provide('templateDatabase', template);
+  // Databases are created on the server itself; the app (and every pool the tests open) can reach them
+  // through a real transaction-mode pooler instead, as a deployment on a pooled URL does.
+  const bouncer: Bouncer | undefined =
+    process.env.TEST_THROUGH_PGBOUNCER === '1' ? await startPgBouncer(adminUrl) : undefined;
+  project.provide('appServerUrl', bouncer?.url ?? adminUrl);
 
   return async () => {
     const leftovers = await admin<{ datname: string }[]>`
@@ -29,6 +37,7 @@ export default async function setup(project: TestProject) {
       await admin.unsafe(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     }
     await admin.end();
+    await bouncer?.stop();
     await server.stop();
   };
 }

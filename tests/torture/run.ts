@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     process.env.DATABASE_POOL_SIZE ??= '10';
 
     // Imported only now: the app's pool reads DATABASE_URL when it is first used.
-    const { getSql, closeDb } = await import('../../src/db');
+    const { getSql, closeDb, poolHealth } = await import('../../src/db');
     const { runWorkload, LedgerClock } = await import('./workload');
     const { Chaos } = await import('./chaos');
     const users = Array.from({ length: USERS }, (_, index) => `torture_user_${index}`);
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
 
     const violations = await check(adminUrl, workload.calls);
     for (const message of uncaught) violations.push({ check: 'process', detail: message });
-    report(workload, chaos, violations);
+    report(workload, { ...chaos, poolReplacements: poolHealth.replacements }, violations);
     process.exitCode = violations.length > 0 ? 1 : 0;
   } finally {
     await server.stop();
@@ -122,7 +122,7 @@ let resolution = { unknownApplied: 0, unknownNotApplied: 0, rows: 0 };
 
 function report(
   workload: Awaited<ReturnType<typeof import('./workload').runWorkload>>,
-  chaos: { kills: number; crashes: number },
+  chaos: { kills: number; crashes: number; poolReplacements: number },
   violations: Violation[],
 ): void {
   const outcomes: Record<string, number> = {};
@@ -143,6 +143,7 @@ function report(
     callsPerSecond: Math.round(workload.calls.length / seconds),
     connectionsKilled: chaos.kills,
     serverCrashes: chaos.crashes,
+    poolReplacements: chaos.poolReplacements,
     logRows: resolution.rows,
     outcomes,
     lastErrors: errors,
