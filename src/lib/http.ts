@@ -19,10 +19,19 @@ export function json(body: unknown, status = 200): Response {
   return Response.json(body, { status, headers: { 'cache-control': 'no-store' } });
 }
 
-/** Bad input reaching a domain function becomes 400 with its message; anything else is a bug and rethrown. */
+/**
+ * Bad input reaching a domain function becomes 400 with its message; a database that could not be
+ * reached or did not answer in time becomes 503 (the client may retry with the same request id);
+ * anything else is a bug and rethrown.
+ */
 export function inputErrorResponse(error: unknown): Response {
   if (isCreditsError(error, 'INVALID_INPUT'))
     return jsonError(400, 'INVALID_INPUT', { message: error.message });
+  if (isCreditsError(error, 'LEDGER_UNAVAILABLE')) {
+    const response = jsonError(503, 'UNAVAILABLE', { retryable: true });
+    response.headers.set('retry-after', '1');
+    return response;
+  }
   throw error;
 }
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { PROMPT_MAX_LENGTH, PROMPT_MIN_LENGTH } from '@/ai/demo-generator';
 import { runDemoGeneration } from '@/ai/run-demo';
 import { BUY_MORE_HREF } from '@/components/credits/buy-href';
-import { json, jsonError, refuseCrossSite, refuseNonJson } from '@/lib/http';
+import { inputErrorResponse, json, jsonError, refuseCrossSite, refuseNonJson } from '@/lib/http';
 import { getSession } from '@/lib/session';
 
 export const dynamic = 'force-dynamic';
@@ -32,7 +32,12 @@ export async function POST(request: Request): Promise<Response> {
     return jsonError(400, 'INVALID_INPUT', { issues });
   }
 
-  const result = await runDemoGeneration({ userId: session.user.id, ...parsed.data });
+  let result: Awaited<ReturnType<typeof runDemoGeneration>>;
+  try {
+    result = await runDemoGeneration({ userId: session.user.id, ...parsed.data });
+  } catch (error) {
+    return inputErrorResponse(error);
+  }
   if (result.ok) {
     const { text, cost, balance, transactionId } = result;
     return json({ text, cost, balance, transactionId });

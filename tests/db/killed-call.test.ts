@@ -1,0 +1,50 @@
+import type { Sql } from 'postgres';
+import { describe, expect, it } from 'vitest';
+import { addCredits, consumeCredits } from '@/credits/server';
+import { getSql } from '@/db';
+import { balanceOf, concurrentPool, createUser, expectLedgerConsistent } from '../factories';
+
+/** A ledger call whose connection is killed while it is in flight (see also unavailable.test.ts). */
+describe('a call whose connection dies mid-flight', () => {
+  it('answers unknown when its connection is killed mid-call, and the keyed retry has one effect', async () => {
+    const userId = await createUser();
+    await addCredits({ userId, amount: 10, sourceType: 'manual' });
+    // Hold the user's lock so that the spend is in flight, waiting, when its connection is killed.
+    const holder: Sql = concurrentPool(1);
+    let release = () => {};
+    const held = holder.begin(async (tx) => {
+      await tx`SELECT 1 FROM user_credit WHERE user_id = ${userId} FOR UPDATE`;
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const spend = consumeCredits({ userId, amount: 3, sourceType: 'ai_call', idempotencyKey: 'killed:1' });
+    const failed = spend.then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    for (let waited = 0; waited < 100; waited += 1) {
+      const [row] = await getSql()`SELECT count(*)::int AS waiting FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+      if (row?.waiting > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await getSql()`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+      WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+    expect(await failed).toMatchObject({ code: 'LEDGER_UNAVAILABLE', details: { outcome: 'unknown' } });
+    release();
+    await held;
+    await holder.end();
+
+    const retry = await consumeCredits({
+      userId,
+      amount: 3,
+      sourceType: 'ai_call',
+      idempotencyKey: 'killed:1',
+    });
+    expect(retry).toMatchObject({ ok: true, balance: 7 });
+    expect(await balanceOf(userId)).toBe(7);
+    await expectLedgerConsistent();
+  });
+});
