@@ -87,9 +87,9 @@ async function main(): Promise<void> {
     await chaos.stop();
     await closeDb();
 
-    const violations = await check(adminUrl, workload.calls);
+    const { violations, resolution } = await check(adminUrl, workload.calls);
     for (const message of uncaught) violations.push({ check: 'process', detail: message });
-    report(workload, { ...chaos, poolReplacements: poolHealth.replacements }, violations);
+    report(workload, { ...chaos, poolReplacements: poolHealth.replacements }, resolution, violations);
     process.exitCode = violations.length > 0 ? 1 : 0;
   } finally {
     await server.stop();
@@ -97,7 +97,16 @@ async function main(): Promise<void> {
   }
 }
 
-async function check(adminUrl: string, calls: import('./calls').CallRecord[]): Promise<Violation[]> {
+interface Resolution {
+  unknownApplied: number;
+  unknownNotApplied: number;
+  rows: number;
+}
+
+async function check(
+  adminUrl: string,
+  calls: import('./calls').CallRecord[],
+): Promise<{ violations: Violation[]; resolution: Resolution }> {
   const { verifyLedger } = await import('../../src/credits/verify');
   const { readLedger } = await import('./ledger-snapshot');
   const { checkCalls } = await import('./check-calls');
@@ -109,20 +118,18 @@ async function check(adminUrl: string, calls: import('./calls').CallRecord[]): P
       detail: `user ${v.userId ?? '-'}: ${v.detail}`,
     }));
     const snapshot = await readLedger(sql);
-    const calls_ = checkCalls(calls, snapshot);
-    violations.push(...calls_.violations, ...replayLedger(snapshot));
-    resolution = { ...calls_.resolution, rows: snapshot.rows.length };
-    return violations;
+    const answers = checkCalls(calls, snapshot);
+    violations.push(...answers.violations, ...replayLedger(snapshot));
+    return { violations, resolution: { ...answers.resolution, rows: snapshot.rows.length } };
   } finally {
     await sql.end();
   }
 }
 
-let resolution = { unknownApplied: 0, unknownNotApplied: 0, rows: 0 };
-
 function report(
   workload: Awaited<ReturnType<typeof import('./workload').runWorkload>>,
   chaos: { kills: number; crashes: number; poolReplacements: number },
+  resolution: Resolution,
   violations: Violation[],
 ): void {
   const outcomes: Record<string, number> = {};
