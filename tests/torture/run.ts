@@ -171,12 +171,13 @@ function report(
       ? 'torture: PASS, zero violations'
       : `torture: FAIL, ${violations.length} violations`,
   );
-  const file = path.join(import.meta.dirname, 'results', 'latest.json');
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(
-    file,
-    `${JSON.stringify({ ...figures, at: new Date().toISOString(), violationSample: [...byCheckSample(violations)] }, null, 2)}\n`,
-  );
+  // Every run keeps its own file too, so a failure is not overwritten by the next run.
+  const at = new Date().toISOString();
+  const text = `${JSON.stringify({ ...figures, at, violationSample: [...byCheckSample(violations)] }, null, 2)}\n`;
+  const dir = path.join(import.meta.dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'latest.json'), text);
+  writeFileSync(path.join(dir, `${at.replace(/[:.]/g, '-')}-seed-${SEED}.json`), text);
 }
 
 function* byCheckSample(violations: Violation[]): Generator<Violation> {
