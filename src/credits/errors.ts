@@ -70,7 +70,7 @@ const UNAVAILABLE: Record<string, UnavailableDetails['outcome']> = {
   ENOTFOUND: 'not_applied',
   EHOSTUNREACH: 'not_applied',
   CONNECTION_ENDED: 'not_applied',
-  '57014': 'not_applied', // statement timeout or cancel: the statement rolled back
+  '57014': 'not_applied', // statement timeout: the statement rolled back (a cancel request: see below)
   '55P03': 'not_applied', // lock timeout
   '25P03': 'not_applied', // idle-in-transaction timeout: the transaction rolled back
   '57P03': 'not_applied', // the server is starting up or shutting down
@@ -97,8 +97,13 @@ export function unavailableError(error: unknown): CreditsError | undefined {
   if (typeof error !== 'object' || error === null || !('code' in error) || typeof error.code !== 'string') {
     return undefined;
   }
-  const outcome = unavailableOutcome(error.code);
+  let outcome = unavailableOutcome(error.code);
   if (!outcome) return undefined;
+  // A statement timeout is disabled before an autocommit statement commits, so it always means rolled
+  // back; a cancel request (an operator's pg_cancel_backend) can arrive while the commit is under way.
+  if (error.code === '57014' && !/statement timeout/.test(String((error as { message?: unknown }).message))) {
+    outcome = 'unknown';
+  }
   const details: UnavailableDetails = { outcome, cause: error.code };
   const message = error instanceof Error ? error.message : error.code;
   return new CreditsError(

@@ -29,6 +29,8 @@ export interface CallRecord {
   /** The last answer: a result object, or the error's code. */
   result?: Record<string, unknown>;
   errorCode?: string;
+  /** How the last failed attempt ran and failed (mode, cause, whether the work finished), for reports. */
+  errorNote?: string;
   attempts: number;
   /** An attempt did not answer within the hang bound (it may have answered later: still a defect). */
   hung?: boolean;

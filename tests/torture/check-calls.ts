@@ -60,7 +60,8 @@ export function checkCalls(
         break;
       case 'invalid':
       case 'not_applied':
-        if (rows.length > 0) fail(call, `was ${call.outcome} but wrote row ${rows[0]?.id}`);
+        if (rows.length > 0)
+          fail(call, `was ${call.outcome} (${call.errorNote}) but wrote row ${rows[0]?.id}`);
         break;
       case 'unknown':
         if (rows.length > 0) resolution.unknownApplied += 1;

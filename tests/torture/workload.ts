@@ -131,12 +131,16 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadRes
       // driver's errors; a plain call is one primitive, which must never throw anything untyped.
       const typed = isCreditsError(error) ? error : mode === 'plain' ? undefined : unavailableError(error);
       call.errorCode = typed ? typed.code : `untyped:${describe(error)}`;
-      // Work inside a caller's transaction that failed before COMMIT was sent was certainly rolled back;
-      // so was a call the ledger says was not applied (the checks hold it to that).
+      call.errorNote = `${mode}, ${describe(error)}, cause ${String((typed?.details as UnavailableDetails | undefined)?.cause)}, work ${finished ? 'finished' : 'unfinished'}, attempt ${call.attempts}`;
+      // Work inside a caller's transaction that failed before COMMIT was sent was certainly rolled back,
+      // and an error of the COMMIT itself leaves the outcome unknown, whatever its code (a statement
+      // timeout can be reported for a COMMIT that did commit). A plain call is certainly not applied when
+      // the ledger says so: the checks hold it to that.
       const certainlyRolledBack =
-        (mode !== 'plain' && !finished) ||
-        (typed?.code === 'LEDGER_UNAVAILABLE' &&
-          (typed.details as UnavailableDetails).outcome === 'not_applied');
+        mode !== 'plain'
+          ? !finished
+          : typed?.code === 'LEDGER_UNAVAILABLE' &&
+            (typed.details as UnavailableDetails).outcome === 'not_applied';
       const refusedAtItsClock =
         typed?.code === 'INVALID_INPUT' &&
         call.expiresAt !== undefined &&
