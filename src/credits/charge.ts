@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { CreditsError } from './errors';
+import { CreditsError, isCreditsError, type UnavailableDetails } from './errors';
 import { consumeCreditsInput, IDEMPOTENCY_KEY_PATTERN, parseInput, truncateText } from './inputs';
 import { getCreditBalance } from './queries';
 import { consumeCredits, refundCredits } from './server';
@@ -62,7 +62,7 @@ export async function chargeCredits<T>(
   const args = parseInput(chargeCreditsInput, input);
   if (typeof work !== 'function') throw new CreditsError('INVALID_INPUT', 'work must be a function');
 
-  const charge = await consumeCredits(args);
+  const charge = await chargeOnce(args);
   if (!charge.ok) return charge;
   if (charge.replayed) {
     return { ok: false, reason: 'ALREADY_PROCESSED', transactionId: charge.transactionId };
@@ -74,6 +74,33 @@ export async function chargeCredits<T>(
     return { ok: true, value, transactionId, balance };
   } catch (error) {
     return refundFailedWork(args, transactionId, error);
+  }
+}
+
+/**
+ * The charge, with a lost answer resolved. When the database fails while the charge is in flight, it
+ * may have committed without this request knowing; a retry of the request would then answer
+ * ALREADY_PROCESSED, and the user would have paid for work that never ran. So ask once more with the same
+ * key: a replay means the lost charge did commit, and it is refunded at once (the work has not run);
+ * otherwise this attempt is the charge. If the database is still unavailable, the error stands.
+ */
+async function chargeOnce(args: z.output<typeof chargeCreditsInput>) {
+  try {
+    return await consumeCredits(args);
+  } catch (error) {
+    if (!isCreditsError(error, 'LEDGER_UNAVAILABLE')) throw error;
+    if ((error.details as UnavailableDetails).outcome !== 'unknown') throw error;
+    const again = await consumeCredits(args);
+    if (!again.ok || !again.replayed) return again;
+    await refundFailedWork(args, again.transactionId, error);
+    throw new CreditsError(
+      'LEDGER_UNAVAILABLE',
+      `the charge's answer was lost (${error.message}); it has been refunded and the work did not run`,
+      {
+        outcome: 'not_applied',
+        cause: (error.details as UnavailableDetails).cause,
+      } satisfies UnavailableDetails,
+    );
   }
 }
 

@@ -15,6 +15,8 @@ vi.stubEnv('DATABASE_STATEMENT_TIMEOUT_MS', '500');
 const target = new URL(process.env.DATABASE_URL as string);
 let proxy: Server;
 let frozen = false;
+/** Drop the database's answers on the connections open now (new connections answer normally). */
+let dropAnswersOn = new Set<Socket>();
 const sockets = new Set<Socket>();
 
 beforeAll(async () => {
@@ -26,7 +28,7 @@ beforeAll(async () => {
       socket.on('close', () => sockets.delete(socket));
     }
     client.on('data', (chunk) => frozen || server.write(chunk));
-    server.on('data', (chunk) => frozen || client.write(chunk));
+    server.on('data', (chunk) => frozen || dropAnswersOn.has(server) || client.write(chunk));
     client.on('close', () => server.destroy());
     server.on('close', () => client.destroy());
   });
@@ -43,12 +45,13 @@ afterAll(async () => {
 });
 
 async function modules() {
-  const [{ addCredits, consumeCredits }, db, factories] = await Promise.all([
+  const [{ addCredits, consumeCredits }, { chargeCredits }, db, factories] = await Promise.all([
     import('@/credits/server'),
+    import('@/credits/charge'),
     import('@/db'),
     import('../factories'),
   ]);
-  return { addCredits, consumeCredits, ...db, ...factories };
+  return { addCredits, consumeCredits, chargeCredits, ...db, ...factories };
 }
 
 describe('when the database cannot answer', () => {
@@ -117,5 +120,37 @@ describe('when the database cannot answer', () => {
       idempotencyKey: 'frozen:1',
     });
     expect(retry).toMatchObject({ ok: true, balance: 9 });
+  });
+
+  it('refunds a charge whose answer was lost, so the user never pays for work that did not run', async () => {
+    const { addCredits, chargeCredits, createUser, balanceOf, getSql, expectLedgerConsistent } =
+      await modules();
+    const userId = await createUser();
+    await addCredits({ userId, amount: 10, sourceType: 'manual' });
+    // The charge reaches the database and commits; its answer never comes back.
+    dropAnswersOn = new Set(sockets);
+    let ran = false;
+    const failure = await chargeCredits(
+      { userId, amount: 4, sourceType: 'ai_call', idempotencyKey: 'lost-answer:1' },
+      async () => {
+        ran = true;
+        return 'result';
+      },
+    ).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    dropAnswersOn = new Set();
+    expect(failure).toMatchObject({ code: 'LEDGER_UNAVAILABLE', details: { outcome: 'not_applied' } });
+    expect(ran).toBe(false);
+    expect(await balanceOf(userId)).toBe(10);
+    const rows = await getSql()<{ type: string; amount: number }[]>`
+      SELECT type, amount FROM credit_transaction WHERE user_id = ${userId} ORDER BY id`;
+    expect(rows).toEqual([
+      { type: 'GRANT', amount: 10 },
+      { type: 'CONSUME', amount: -4 },
+      { type: 'REFUND', amount: 4 },
+    ]);
+    await expectLedgerConsistent();
   });
 });
