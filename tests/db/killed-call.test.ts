@@ -12,24 +12,31 @@ describe('a call whose connection dies mid-flight', () => {
     // Hold the user's lock so that the spend is in flight, waiting, when its connection is killed.
     const holder: Sql = concurrentPool(1);
     let release = () => {};
+    let locked = () => {};
+    const lockTaken = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
     const held = holder.begin(async (tx) => {
       await tx`SELECT 1 FROM user_credit WHERE user_id = ${userId} FOR UPDATE`;
+      locked();
       await new Promise<void>((resolve) => {
         release = resolve;
       });
     });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await lockTaken;
     const spend = consumeCredits({ userId, amount: 3, sourceType: 'ai_call', idempotencyKey: 'killed:1' });
     const failed = spend.then(
       () => undefined,
       (error: unknown) => error,
     );
-    for (let waited = 0; waited < 100; waited += 1) {
+    let waiting = false;
+    for (let attempt = 0; attempt < 400 && !waiting; attempt += 1) {
       const [row] = await getSql()`SELECT count(*)::int AS waiting FROM pg_stat_activity
         WHERE datname = current_database() AND wait_event_type = 'Lock'`;
-      if (row?.waiting > 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      waiting = row?.waiting > 0;
+      if (!waiting) await new Promise((resolve) => setTimeout(resolve, 20));
     }
+    expect(waiting).toBe(true);
     await getSql()`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
       WHERE datname = current_database() AND wait_event_type = 'Lock'`;
     expect(await failed).toMatchObject({ code: 'LEDGER_UNAVAILABLE', details: { outcome: 'unknown' } });
