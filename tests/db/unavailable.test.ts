@@ -8,16 +8,52 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
  *
  * The app's pool here goes through a TCP proxy the test can freeze (it then forwards nothing, in either
  * direction, as a dead network path or a pooler that dropped an answer would), with a short statement
- * timeout so that the deadline (statement timeout + 2 s) comes quickly.
+ * timeout so that the deadline (statement timeout + 2 s) comes quickly, and a pool of one connection.
  */
 vi.stubEnv('DATABASE_STATEMENT_TIMEOUT_MS', '500');
+// One connection, so that the call under test runs on the connection the test freezes or drops answers on
+// (a bigger pool, or one that cannot pipeline, as behind PgBouncer, may open a new connection for it).
+vi.stubEnv('DATABASE_POOL_SIZE', '1');
 
 const target = new URL(process.env.DATABASE_URL as string);
 let proxy: Server;
 let frozen = false;
-/** Drop the database's answers on the connections open now (new connections answer normally). */
+/**
+ * Drop the database's answers to statements on the connections open now, from the first result row or
+ * command completion on (new connections answer normally). Messages before it pass, so a statement whose
+ * parameters the driver describes first (unnamed statements, as behind PgBouncer) still gets executed.
+ */
 let dropAnswersOn = new Set<Socket>();
 const sockets = new Set<Socket>();
+
+/** Forwards the server's messages to the client, one whole message at a time, until answers are dropped. */
+function answerRelay(server: Socket, client: Socket): (chunk: Buffer) => void {
+  let pending = Buffer.alloc(0);
+  let dropping = false;
+  return (chunk) => {
+    if (frozen || dropping) return;
+    if (!dropAnswersOn.has(server)) {
+      if (pending.length > 0) {
+        client.write(pending);
+        pending = Buffer.alloc(0);
+      }
+      client.write(chunk);
+      return;
+    }
+    pending = Buffer.concat([pending, chunk]);
+    // A backend message: a type byte, then a length (int32) that counts itself but not the type.
+    while (pending.length >= 5 && pending.length >= 1 + pending.readInt32BE(1)) {
+      const end = 1 + pending.readInt32BE(1);
+      const type = String.fromCharCode(pending[0] as number);
+      if (type === 'D' || type === 'C') {
+        dropping = true;
+        return;
+      }
+      client.write(pending.subarray(0, end));
+      pending = pending.subarray(end);
+    }
+  };
+}
 
 beforeAll(async () => {
   proxy = createServer((client) => {
@@ -28,7 +64,7 @@ beforeAll(async () => {
       socket.on('close', () => sockets.delete(socket));
     }
     client.on('data', (chunk) => frozen || server.write(chunk));
-    server.on('data', (chunk) => frozen || dropAnswersOn.has(server) || client.write(chunk));
+    server.on('data', answerRelay(server, client));
     client.on('close', () => server.destroy());
     server.on('close', () => client.destroy());
   });
