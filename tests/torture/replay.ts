@@ -166,9 +166,7 @@ function refund(row: LogRow, model: UserModel): Map<number, number> {
   const outstanding = row.relatedId === null ? undefined : model.outstanding.get(row.relatedId);
   const give = new Map<number, number>();
   if (!outstanding) return give;
-  const lots = [...outstanding.keys()]
-    .map((id) => model.all.get(id) as ModelLot)
-    .sort((a, b) => (b.expiresMs ?? Infinity) - (a.expiresMs ?? Infinity) || b.id - a.id);
+  const lots = [...outstanding.keys()].map((id) => model.all.get(id) as ModelLot).sort(refundOrder);
   let left = row.amount;
   for (const lot of lots) {
     if (left === 0) break;
@@ -190,10 +188,13 @@ function apply(row: LogRow, allocations: Map<number, number>, model: UserModel):
   if (row.type === 'REFUND' && row.relatedId !== null) {
     const outstanding = model.outstanding.get(row.relatedId);
     const atOnce = new Map<number, number>();
-    for (const [lotId, amount] of allocations) {
+    for (const [lotId, amount] of allocations)
       outstanding?.set(lotId, (outstanding.get(lotId) ?? 0) - amount);
-      const lot = model.all.get(lotId);
-      if (lot && isDue(lot, row.createdMs)) atOnce.set(lotId, amount);
+    // The refund expires each due lot it refills as its walk reaches it: one EXPIRE row per lot, in the
+    // walk's order (not the order the allocations happen to be read in).
+    const refilled = [...allocations.keys()].flatMap((id) => model.all.get(id) ?? []).sort(refundOrder);
+    for (const lot of refilled) {
+      if (isDue(lot, row.createdMs)) atOnce.set(lot.id, allocations.get(lot.id) as number);
     }
     if (atOnce.size > 0) model.expireAtOnce.set(row.id, atOnce);
   }
@@ -216,6 +217,11 @@ function setRemaining(model: UserModel, lot: ModelLot, remaining: number): void 
   } else {
     model.live.splice(model.live.indexOf(lot), 1);
   }
+}
+
+/** A refund gives back to the consume's lots latest-expiring first (never-expiring first of all), newest first on ties. */
+function refundOrder(a: ModelLot, b: ModelLot): number {
+  return (b.expiresMs ?? Infinity) - (a.expiresMs ?? Infinity) || b.id - a.id;
 }
 
 function burnsBefore(a: ModelLot, b: ModelLot): boolean {

