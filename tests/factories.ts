@@ -114,6 +114,18 @@ export function concurrentPool(max: number): Sql {
   return postgres(url, { ...connectionOptions(), max });
 }
 
+/** Resolves once some backend of this database is waiting for a row lock (the call under test). */
+export async function untilWaitingForLock(): Promise<void> {
+  for (let attempt = 0; attempt < 500; attempt += 1) {
+    const [row] = await getSql()<{ waiting: number }[]>`
+      SELECT count(*)::int AS waiting FROM pg_stat_activity
+      WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+    if (Number(row?.waiting) > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('the call under test never waited for the row lock');
+}
+
 export const DAY_MS = 86_400_000;
 
 export function daysAfter(from: Date, days: number): Date {

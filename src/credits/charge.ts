@@ -89,17 +89,15 @@ async function chargeOnce(args: z.output<typeof chargeCreditsInput>) {
     return await consumeCredits(args);
   } catch (error) {
     if (!isCreditsError(error, 'LEDGER_UNAVAILABLE')) throw error;
-    if ((error.details as UnavailableDetails).outcome !== 'unknown') throw error;
+    const lost = error.details as UnavailableDetails;
+    if (lost.outcome !== 'unknown') throw error;
     const again = await consumeCredits(args);
     if (!again.ok || !again.replayed) return again;
     await refundFailedWork(args, again.transactionId, error);
     throw new CreditsError(
       'LEDGER_UNAVAILABLE',
       `the charge's answer was lost (${error.message}); it has been refunded and the work did not run`,
-      {
-        outcome: 'not_applied',
-        cause: (error.details as UnavailableDetails).cause,
-      } satisfies UnavailableDetails,
+      { outcome: 'not_applied', cause: lost.cause } satisfies UnavailableDetails,
     );
   }
 }

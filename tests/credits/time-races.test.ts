@@ -16,6 +16,7 @@ import {
   expectLedgerConsistent,
   recordRefundAdjustment,
   toDate,
+  untilWaitingForLock,
 } from '../factories';
 
 /**
@@ -40,18 +41,6 @@ beforeAll(() => {
 afterAll(async () => {
   await Promise.all([holder.end(), waiter.end()]);
 });
-
-/** Resolves once some backend of this database is waiting for a row lock (the call under test). */
-async function untilWaitingForLock(): Promise<void> {
-  for (let attempt = 0; attempt < 500; attempt += 1) {
-    const [row] = await getSql()<{ waiting: string }[]>`
-      SELECT count(*) AS waiting FROM pg_stat_activity
-      WHERE datname = current_database() AND wait_event_type = 'Lock'`;
-    if (Number(row?.waiting) > 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error('the call under test never waited for the row lock');
-}
 
 /**
  * Runs `call` on its own connection while a transaction on another one holds the user's row lock after

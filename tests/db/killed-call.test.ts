@@ -2,7 +2,13 @@ import type { Sql } from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { addCredits, consumeCredits } from '@/credits/server';
 import { getSql } from '@/db';
-import { balanceOf, concurrentPool, createUser, expectLedgerConsistent } from '../factories';
+import {
+  balanceOf,
+  concurrentPool,
+  createUser,
+  expectLedgerConsistent,
+  untilWaitingForLock,
+} from '../factories';
 
 /** A ledger call whose connection is killed while it is in flight (see also unavailable.test.ts). */
 describe('a call whose connection dies mid-flight', () => {
@@ -29,14 +35,7 @@ describe('a call whose connection dies mid-flight', () => {
       () => undefined,
       (error: unknown) => error,
     );
-    let waiting = false;
-    for (let attempt = 0; attempt < 400 && !waiting; attempt += 1) {
-      const [row] = await getSql()`SELECT count(*)::int AS waiting FROM pg_stat_activity
-        WHERE datname = current_database() AND wait_event_type = 'Lock'`;
-      waiting = row?.waiting > 0;
-      if (!waiting) await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    expect(waiting).toBe(true);
+    await untilWaitingForLock();
     await getSql()`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
       WHERE datname = current_database() AND wait_event_type = 'Lock'`;
     expect(await failed).toMatchObject({ code: 'LEDGER_UNAVAILABLE', details: { outcome: 'unknown' } });
